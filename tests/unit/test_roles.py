@@ -1,0 +1,46 @@
+"""Role structure: every input documented, OS variable layers complete.
+
+RedHat-family variables can only be checked here (the lab has no RedHat image).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROLES = sorted(p for p in (Path(__file__).parents[2] / "roles").iterdir() if p.is_dir())
+OS_FAMILIES = ("Debian", "RedHat")
+
+
+def load(path: Path):
+    return yaml.safe_load(path.read_text()) or {}
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda p: p.name)
+def test_every_default_is_a_documented_input(role):
+    specs = load(role / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"]
+    defaults = load(role / "defaults" / "main.yml") if (role / "defaults" / "main.yml").exists() else {}
+    assert set(defaults) <= set(specs), f"undocumented defaults: {set(defaults) - set(specs)}"
+    for name, spec in specs.items():
+        assert name.startswith(role.name + "_"), f"{name} is not prefixed with the role name"
+        assert "type" in spec and "description" in spec, f"{name} lacks type or description"
+        if name in defaults and "default" in spec:
+            assert spec["default"] == defaults[name], f"{name}: argument_specs default differs from defaults/main.yml"
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda p: p.name)
+def test_os_variable_files_define_the_same_names(role):
+    files = {family: role / "vars" / f"{family}.yml" for family in OS_FAMILIES}
+    present = {family: load(path) for family, path in files.items() if path.exists()}
+    if not present:
+        return
+    assert set(present) == set(OS_FAMILIES), f"{role.name} has OS vars for {set(present)} only"
+    names = [set(v) for v in present.values()]
+    assert names[0] == names[1]
+    for family, values in present.items():
+        for name, value in values.items():
+            assert name.startswith(f"__{role.name}_"), f"{family}.yml: {name} is not an internal name"
+            if isinstance(value, dict) and set(value) & {"mysql", "mariadb"}:
+                assert set(value) == {"mysql", "mariadb"}, f"{family}.yml: {name} lacks a flavor"
