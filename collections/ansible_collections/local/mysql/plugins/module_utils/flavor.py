@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 
 FLAVORS = ("mysql", "mariadb")
+SERVER_BINARIES = ("mariadbd", "mysqld")
+SBIN = ["/usr/sbin", "/usr/libexec", "/usr/local/sbin"]
 
 _VERSION = re.compile(r"\bVer\s+(?P<version>\d+\.\d+\.\d+)(?P<suffix>[-\w.+~]*)")
 _DISTRIB = re.compile(r"\b(?P<version>\d+\.\d+\.\d+)-MariaDB\b")
@@ -94,3 +96,15 @@ def parse_repoquery(text: str) -> dict[str, str]:
         if len(fields) == 2:
             candidates.setdefault(fields[0], fields[1])
     return candidates
+
+
+def installed_server(module) -> tuple[str, str] | None:
+    """(flavor, version) of the server binary installed on the host, or None."""
+    for binary in SERVER_BINARIES:
+        path = module.get_bin_path(binary, opt_dirs=SBIN)
+        if path:
+            rc, out, err = module.run_command([path, "--version"])
+            parsed = parse_server_version(out + err) if rc == 0 else None
+            if parsed:
+                return parsed
+    return None

@@ -45,24 +45,10 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.flavor import (
     FlavorError,
     choose_flavor,
+    installed_server,
     parse_apt_policy,
     parse_repoquery,
-    parse_server_version,
 )
-
-SERVER_BINARIES = ("mariadbd", "mysqld")
-SBIN = ["/usr/sbin", "/usr/libexec", "/usr/local/sbin"]
-
-
-def installed_server(module):
-    for binary in SERVER_BINARIES:
-        path = module.get_bin_path(binary, opt_dirs=SBIN)
-        if path:
-            rc, out, err = module.run_command([path, "--version"])
-            parsed = parse_server_version(out + err) if rc == 0 else None
-            if parsed:
-                return parsed
-    return None
 
 
 def package_candidates(module, names):

@@ -1,0 +1,250 @@
+"""Host detection: memory budget, CPUs, the disk under the datadir, RAID controllers.
+
+Everything reads through a small file-system interface (``read``, ``listdir``,
+``exists``) so that the unit tests feed it captured /proc and /sys contents.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+UNLIMITED = 1 << 60  # cgroup v1 writes 9223372036854771712 for "no limit"
+VIRTUAL_BLOCK_PREFIXES = ("loop", "ram", "zram", "sr", "fd", "nbd")
+RAID_DRIVERS = ("megaraid_sas", "mpt3sas", "aacraid", "hpsa", "smartpqi")
+
+
+@dataclass
+class FileSystem:
+    """The real file system; tests pass a fake with the same three methods."""
+
+    root: str = "/"
+
+    def _path(self, path: str) -> str:
+        return os.path.join(self.root, path.lstrip("/"))
+
+    def read(self, path: str) -> str | None:
+        try:
+            with open(self._path(path), encoding="utf-8", errors="replace") as handle:
+                return handle.read()
+        except OSError:
+            return None
+
+    def listdir(self, path: str) -> list[str]:
+        try:
+            return sorted(os.listdir(self._path(path)))
+        except OSError:
+            return []
+
+    def exists(self, path: str) -> bool:
+        return os.path.exists(self._path(path))
+
+    def realpath(self, path: str) -> str:
+        return os.path.realpath(self._path(path))
+
+
+def parse_meminfo(text: str) -> int:
+    for line in text.splitlines():
+        if line.startswith("MemTotal:"):
+            fields = line.split()
+            return int(fields[1]) * 1024
+    raise ValueError("no MemTotal in /proc/meminfo")
+
+
+def _cgroup_paths(proc_self_cgroup: str) -> dict[str, str]:
+    """controller ('' for v2) -> path, from /proc/self/cgroup."""
+    paths = {}
+    for line in proc_self_cgroup.splitlines():
+        parts = line.split(":", 2)
+        if len(parts) == 3:
+            for controller in parts[1].split(",") if parts[1] else [""]:
+                paths[controller] = parts[2]
+    return paths
+
+
+def _ancestors(path: str) -> list[str]:
+    """'/a/b' -> ['/a/b', '/a', '/']: a limit anywhere above applies too."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[:i]) if i else "/" for i in range(len(parts), -1, -1)]
+
+
+def _limits_along(fs, base: str, path: str, filename: str) -> list[str]:
+    values = []
+    for ancestor in _ancestors(path):
+        text = fs.read(f"{base}{ancestor.rstrip('/')}/{filename}")
+        if text is not None:
+            values.append(text.strip())
+    # Inside a private cgroup namespace the path may not exist as seen: read the root too.
+    root_text = fs.read(f"{base}/{filename}")
+    if root_text is not None:
+        values.append(root_text.strip())
+    return values
+
+
+def cgroup_memory_limit(fs) -> int | None:
+    """The tightest memory limit of this process's cgroups (v2 memory.max, v1 limit_in_bytes)."""
+    paths = _cgroup_paths(fs.read("/proc/self/cgroup") or "")
+    limits = []
+    if "" in paths:
+        for value in _limits_along(fs, "/sys/fs/cgroup", paths[""], "memory.max"):
+            if value.isdigit():
+                limits.append(int(value))
+    if "memory" in paths:
+        for value in _limits_along(fs, "/sys/fs/cgroup/memory", paths["memory"], "memory.limit_in_bytes"):
+            if value.isdigit() and int(value) < UNLIMITED:
+                limits.append(int(value))
+    return min(limits) if limits else None
+
+
+def cgroup_cpu_limit(fs) -> float | None:
+    """CPUs allowed by a CFS quota (v2 cpu.max, v1 cfs_quota_us / cfs_period_us)."""
+    paths = _cgroup_paths(fs.read("/proc/self/cgroup") or "")
+    quotas = []
+    if "" in paths:
+        for value in _limits_along(fs, "/sys/fs/cgroup", paths[""], "cpu.max"):
+            quota, _, period = value.partition(" ")
+            if quota.isdigit() and period.isdigit() and int(period):
+                quotas.append(int(quota) / int(period))
+    if "cpu" in paths:
+        base = "/sys/fs/cgroup/cpu"
+        quota_values = _limits_along(fs, base, paths["cpu"], "cpu.cfs_quota_us")
+        period_values = _limits_along(fs, base, paths["cpu"], "cpu.cfs_period_us")
+        for quota, period in zip(quota_values, period_values, strict=False):
+            if quota.lstrip("-").isdigit() and int(quota) > 0 and period.isdigit() and int(period):
+                quotas.append(int(quota) / int(period))
+    return min(quotas) if quotas else None
+
+
+@dataclass(frozen=True)
+class Mount:
+    mount_point: str
+    fstype: str
+    device: str  # major:minor
+    source: str
+
+
+def mount_of(path: str, mountinfo: str) -> Mount:
+    """The mount holding ``path`` (the longest mount point that prefixes it)."""
+    best = None
+    for line in mountinfo.splitlines():
+        fields = line.split()
+        if " - " not in line or len(fields) < 5:
+            continue
+        mount_point = fields[4].replace("\\040", " ")
+        after = line.split(" - ", 1)[1].split()
+        inside = path == mount_point or path.startswith(mount_point.rstrip("/") + "/") or mount_point == "/"
+        if inside and (best is None or len(mount_point) >= len(best.mount_point)):
+            best = Mount(mount_point, after[0], fields[2], after[1] if len(after) > 1 else "")
+    if best is None:
+        raise ValueError(f"no mount holds {path}")
+    return best
+
+
+def existing_parent(path: str, exists: Callable[[str], bool]) -> str:
+    """The datadir may not exist before the server is installed: use its nearest parent."""
+    while path != "/" and not exists(path):
+        path = os.path.dirname(path.rstrip("/")) or "/"
+    return path
+
+
+def physical_disks(fs, device: str) -> list[str]:
+    """Whole disks under a block device (major:minor), through partitions, dm (LVM, crypt) and md."""
+    link = fs.realpath(f"/sys/dev/block/{device}")
+    if not fs.exists(f"/sys/dev/block/{device}"):
+        return []
+    name = os.path.basename(link)
+    return sorted(set(_leaves(fs, name)))
+
+
+def _leaves(fs, name: str) -> list[str]:
+    block = f"/sys/class/block/{name}"
+    if fs.exists(f"{block}/partition"):
+        parent = os.path.basename(os.path.dirname(fs.realpath(block)))
+        return _leaves(fs, parent)
+    slaves = fs.listdir(f"{block}/slaves")
+    if slaves:
+        return [leaf for slave in slaves for leaf in _leaves(fs, slave)]
+    return [name]
+
+
+def real_disks(fs) -> list[str]:
+    return [
+        name
+        for name in fs.listdir("/sys/block")
+        if not name.startswith(VIRTUAL_BLOCK_PREFIXES) and not name.startswith(("dm-", "md"))
+    ]
+
+
+def _rotational(fs, disk: str) -> str:
+    return (fs.read(f"/sys/block/{disk}/queue/rotational") or "").strip()
+
+
+def disk_kind(fs, disks: list[str]) -> str | None:
+    """hdd if any disk spins, nvme if all are NVMe, else ssd; None if there is nothing to read."""
+    if not disks:
+        return None
+    if any(_rotational(fs, disk) == "1" for disk in disks):
+        return "hdd"
+    if all(disk.startswith("nvme") for disk in disks):
+        return "nvme"
+    return "ssd"
+
+
+def raid_drivers(fs) -> list[str]:
+    """Hardware RAID drivers with at least one bound device."""
+    found = []
+    for driver in RAID_DRIVERS:
+        entries = fs.listdir(f"/sys/bus/pci/drivers/{driver}")
+        if any(entry.count(":") == 2 for entry in entries):  # PCI addresses like 0000:03:00.0
+            found.append(driver)
+    return found
+
+
+def detect(fs, datadir: str, cpu_count: int) -> dict:
+    """Everything the sizing needs to know about the host, each value with where it came from."""
+    mem_total = parse_meminfo(fs.read("/proc/meminfo") or "")
+    cgroup_memory = cgroup_memory_limit(fs)
+    memory = min(mem_total, cgroup_memory) if cgroup_memory else mem_total
+    cpu_quota = cgroup_cpu_limit(fs)
+    cpus = min(cpu_count, math.ceil(cpu_quota)) if cpu_quota else cpu_count
+
+    probe_path = existing_parent(datadir, fs.exists)
+    mount = mount_of(probe_path, fs.read("/proc/self/mountinfo") or "")
+    disks = physical_disks(fs, mount.device)
+    disk_source = "block device under the datadir"
+    if not disks:
+        # overlay/tmpfs have no device of their own; a host with one real disk has no doubt left
+        candidates = real_disks(fs)
+        disks = candidates if len(candidates) == 1 else []
+        disk_source = "the only disk of the host (datadir on a virtual filesystem)" if disks else "unknown"
+    kind = disk_kind(fs, disks)
+    if kind is None:
+        kind, disk_source = "ssd", "unknown: assumed ssd (set mysql_host_disk)"
+    return {
+        "memory": {
+            "value": memory,
+            "inputs": {"mem_total": mem_total, "cgroup_limit": cgroup_memory},
+            "source": "cgroup limit" if cgroup_memory and cgroup_memory < mem_total else "MemTotal",
+        },
+        "cpus": {
+            "value": max(1, cpus),
+            "inputs": {"online": cpu_count, "cgroup_quota": cpu_quota},
+            "source": "cgroup quota" if cpu_quota and math.ceil(cpu_quota) < cpu_count else "CPUs online",
+        },
+        "datadir": {
+            "value": datadir,
+            "inputs": {"probed_path": probe_path, "mount_point": mount.mount_point, "device": mount.device},
+        },
+        "filesystem": {"value": mount.fstype, "inputs": {"mount_point": mount.mount_point, "source": mount.source}},
+        "disk": {
+            "value": kind,
+            "inputs": {
+                "disks": disks,
+                "rotational": {d: (fs.read(f"/sys/block/{d}/queue/rotational") or "").strip() for d in disks},
+            },
+            "source": disk_source,
+        },
+        "raid": {"value": raid_drivers(fs), "inputs": {"drivers_checked": list(RAID_DRIVERS)}},
+    }

@@ -1,0 +1,448 @@
+"""Server sizing: every my.cnf value computed from the host, with its formula and inputs.
+
+The single source of truth for the roles (through the ``mysql_sizing`` filter) and for
+``scripts/mysql-sizing``. Pure functions: no I/O, no Ansible.
+
+Units: every size is in bytes; every rendered size is a whole number of MiB so that the
+server keeps it exactly as written (MySQL rounds the buffer pool *up* to a multiple of
+``chunk x instances``; MariaDB rounds it to whole MiB).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+KIB = 1024
+MIB = 1024 * KIB
+GIB = 1024 * MIB
+
+FLAVORS = ("mysql", "mariadb")
+DISKS = ("hdd", "ssd", "nvme")
+PROFILES = {
+    # profile: (buffer pool share of the budget, share of the host's memory the server may use)
+    "dedicated": (0.60, 1.0),  # seed 004: "buffer pool about 60 % of RAM"
+    "shared": (0.60, 0.5),  # seed 000: application and database on one 4 GB host
+}
+PEAK_LIMIT = 0.90  # worst-case peak memory must stay within 90 % of the budget
+MIN_CONNECTIONS = 10  # seed 000: an application pool below 10 connections hurts
+AUTO_CONNECTIONS_CAP = 1000
+MIN_BUFFER_POOL = 32 * MIB
+MAX_IO_CAPACITY = 20000  # MySQL: "values above 20000 are not recommended"
+MIN_IO_CAPACITY = 100  # the servers' lower bound for innodb_io_capacity
+
+# Per-thread buffers the roles render (server defaults where they are sane) and the
+# thread stack each server uses (not rendered: the default is right).
+PER_THREAD_RENDERED = {
+    "sort_buffer_size": 256 * KIB,
+    "join_buffer_size": 256 * KIB,
+    "read_buffer_size": 128 * KIB,
+    "read_rnd_buffer_size": 256 * KIB,
+}
+TMP_TABLE_SIZE = 16 * MIB
+MAX_HEAP_TABLE_SIZE = 16 * MIB
+THREAD_STACK = {"mysql": 1 * MIB, "mariadb": 299008}
+BINLOG_CACHE_SIZE = 32 * KIB
+KEY_BUFFER_SIZE = 8 * MIB  # MyISAM index cache: InnoDB-only servers need little
+ARIA_PAGECACHE_SIZE = 32 * MIB  # MariaDB keeps its system tables in Aria
+# performance_schema took 230 MiB on MySQL 9.7 in the lab (memory_summary_global_by_event_name).
+PERFORMANCE_SCHEMA_RESERVE = 256 * MIB
+PERFORMANCE_SCHEMA_MIN_BUDGET = 2 * GIB
+
+# innodb_io_capacity / _max without a measurement, by disk kind.
+IO_DEFAULTS = {"hdd": (200, 400), "ssd": (2000, 4000), "nvme": (10000, 20000)}
+# Linear read-ahead helps where a random IO is expensive.
+READ_AHEAD_THRESHOLD = {"hdd": 32, "ssd": 64, "nvme": 64}
+TABLE_OPEN_CACHE = 4000
+MAX_CHUNKS = 1000  # MySQL: keep innodb_buffer_pool_size / chunk_size below 1000
+DEFAULT_CHUNK = 128 * MIB
+
+
+class SizingError(ValueError):
+    """The host cannot be sized as asked; the message names the input to change."""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the sizing depends on. ``memory`` is the memory budget's source in bytes."""
+
+    memory: int
+    cpus: int
+    disk: str
+    flavor: str
+    version: str
+    profile: str = "dedicated"
+    buffer_pool_ratio: float | None = None
+    max_connections: int | None = None
+    iops: int | None = None
+    filesystem: str = "ext4"
+    open_files: int = 65535
+    long_query_time: float = 1.0
+    slow_query_log_file: str = "/var/log/mysql/mysql-slow.log"
+
+    def check(self) -> None:
+        if self.flavor not in FLAVORS:
+            raise SizingError(f"flavor must be one of {', '.join(FLAVORS)}; got {self.flavor!r}")
+        if self.disk not in DISKS:
+            raise SizingError(f"mysql_tune_disk must be one of {', '.join(DISKS)}; got {self.disk!r}")
+        if self.profile not in PROFILES:
+            raise SizingError(f"mysql_tune_profile must be one of {', '.join(PROFILES)}; got {self.profile!r}")
+        if self.memory < 256 * MIB:
+            raise SizingError(f"mysql_host_memory must be at least 256M; got {self.memory} bytes")
+        if self.cpus < 1:
+            raise SizingError(f"the host must have at least 1 CPU; got {self.cpus}")
+        if self.buffer_pool_ratio is not None and not 0 < self.buffer_pool_ratio <= 0.9:
+            raise SizingError(f"mysql_tune_buffer_pool_ratio must be > 0 and <= 0.9; got {self.buffer_pool_ratio}")
+        if self.max_connections is not None and not 1 <= self.max_connections <= 100000:
+            raise SizingError(f"mysql_tune_max_connections must be 1..100000; got {self.max_connections}")
+        if self.iops is not None and self.iops < 1:
+            raise SizingError(f"a measured IOPS figure must be positive; got {self.iops}")
+        if not 0 <= self.long_query_time <= 3600:
+            raise SizingError(f"mysql_tune_long_query_time must be 0..3600 seconds; got {self.long_query_time}")
+
+    @property
+    def version_tuple(self) -> tuple[int, ...]:
+        return version_tuple(self.version)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One server variable: its value in server units, the formula and the inputs behind it."""
+
+    value: int | float | str
+    formula: str
+    inputs: dict = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    inputs: Inputs
+    budget: int
+    peak: int
+    per_thread: int
+    global_buffers: int
+    settings: dict[str, Setting]
+
+    def variables(self) -> dict:
+        return {name: setting.value for name, setting in self.settings.items()}
+
+    def to_dict(self) -> dict:
+        """Flat form for the CLI: the server's variable names at the top, plus inputs and memory figures."""
+        fact = self.to_fact({})
+        return {**fact.pop("variables"), **fact}
+
+    def to_fact(self, overrides: dict) -> dict:
+        """Nested form for the roles and the fact file; ``overrides`` win and say so."""
+        variables = {**self.variables(), **overrides}
+        explain = {
+            name: {"formula": setting.formula, "inputs": setting.inputs} for name, setting in self.settings.items()
+        }
+        for name in overrides:
+            computed = self.settings[name].value if name in self.settings else None
+            explain[name] = {"formula": "override (mysql_tune_overrides)", "inputs": {"computed": computed}}
+        return {
+            "variables": variables,
+            "explain": explain,
+            "inputs": {key: getattr(self.inputs, key) for key in self.inputs.__dataclass_fields__},
+            "memory_budget": self.budget,
+            "peak_memory": self.peak,
+            "per_thread_memory": self.per_thread,
+            "global_memory": self.global_buffers,
+        }
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """'9.7.4-2' -> (9, 7, 4); '1:11.8.6-0+deb13u1' -> (11, 8, 6)."""
+    upstream = version.split(":", 1)[-1].split("-", 1)[0]
+    return tuple(int(part) for part in re.findall(r"\d+", upstream)[:3]) or (0,)
+
+
+def human(size: int) -> str:
+    """1.5G / 512M / 64K: the shortest exact-or-rounded form, for comments and tables."""
+    for unit, name in ((GIB, "G"), (MIB, "M"), (KIB, "K")):
+        if size >= unit:
+            value = size / unit
+            return f"{value:.0f}{name}" if value == int(value) else f"{value:.1f}{name}"
+    return str(size)
+
+
+def budget_of(inputs: Inputs) -> int:
+    return int(inputs.memory * PROFILES[inputs.profile][1])
+
+
+def buffer_pool_ratio(inputs: Inputs) -> float:
+    return inputs.buffer_pool_ratio if inputs.buffer_pool_ratio is not None else PROFILES[inputs.profile][0]
+
+
+def log_buffer_size(budget: int) -> int:
+    """innodb_log_buffer_size: budget/256 within 16..64 MiB, whole MiB."""
+    return max(16 * MIB, min(64 * MIB, budget // 256 // MIB * MIB))
+
+
+def performance_schema_on(inputs: Inputs) -> bool:
+    return inputs.flavor == "mysql" and budget_of(inputs) >= PERFORMANCE_SCHEMA_MIN_BUDGET
+
+
+def performance_schema_reserve(inputs: Inputs) -> int:
+    """Memory kept for performance_schema (MySQL only; MariaDB ships it off).
+
+    Below 2 GiB it is switched off and the same share (budget/8) stays as headroom, so the
+    reserve, and with it every other value, grows smoothly with memory.
+    """
+    if inputs.flavor != "mysql":
+        return 0
+    return min(budget_of(inputs) // 8, PERFORMANCE_SCHEMA_RESERVE)
+
+
+def fixed_global(inputs: Inputs) -> int:
+    """Global buffers other than the buffer pool."""
+    budget = budget_of(inputs)
+    total = log_buffer_size(budget) + KEY_BUFFER_SIZE + performance_schema_reserve(inputs)
+    if inputs.flavor == "mariadb":
+        total += ARIA_PAGECACHE_SIZE
+    return total
+
+
+def per_thread_memory(flavor: str) -> int:
+    """Worst case one connection can hold: the usual formula."""
+    return (
+        sum(PER_THREAD_RENDERED.values())
+        + THREAD_STACK[flavor]
+        + BINLOG_CACHE_SIZE
+        + min(TMP_TABLE_SIZE, MAX_HEAP_TABLE_SIZE)
+    )
+
+
+def buffer_pool_target(inputs: Inputs) -> tuple[int, bool]:
+    """(ratio x budget, lowered only as far as MIN_CONNECTIONS must still fit; whether it was lowered)."""
+    budget = budget_of(inputs)
+    by_ratio = buffer_pool_ratio(inputs) * budget
+    room = PEAK_LIMIT * budget - fixed_global(inputs) - MIN_CONNECTIONS * per_thread_memory(inputs.flavor)
+    lowered = inputs.max_connections is None and room < by_ratio
+    target = room if lowered else by_ratio
+    if target < MIN_BUFFER_POOL:
+        raise SizingError(
+            f"a memory budget of {human(budget)} leaves no room for a {human(MIN_BUFFER_POOL)} buffer pool "
+            f"beside {MIN_CONNECTIONS} connections: give the host more memory (or raise mysql_host_memory), "
+            f"or use mysql_tune_profile=dedicated"
+        )
+    return int(target), lowered
+
+
+def mysql_buffer_pool(raw: int, cpus: int) -> tuple[int, int, int]:
+    """(pool, instances, chunk) for MySQL, kept by the server exactly as written.
+
+    instances = min(pool in whole GiB, CPUs, 64), at least 1 (MySQL itself forces 1 below
+    1 GiB). Each instance holds 2^m chunks, m the least that keeps a chunk at or below
+    128 MiB but no more than 1000 chunks in all; the chunk is a whole number of MiB and
+    the pool is chunk x instances x 2^m. The grids are nested and each switch point lies
+    on the coarser grid, so the pool never shrinks when memory grows.
+    """
+    raw_mib = raw // MIB
+    instances = max(1, min(raw_mib // 1024, cpus, 64))
+    max_exponent = int(math.log2(MAX_CHUNKS / instances))
+    exponent = 0
+    while raw_mib > (DEFAULT_CHUNK // MIB) * instances * 2**exponent and exponent < max_exponent:
+        exponent += 1
+    chunks_per_instance = 2**exponent
+    chunk_mib = raw_mib // (instances * chunks_per_instance)
+    return chunk_mib * instances * chunks_per_instance * MIB, instances, chunk_mib * MIB
+
+
+def io_capacity(inputs: Inputs) -> tuple[int, int, str, dict]:
+    """(innodb_io_capacity, innodb_io_capacity_max, formula, inputs).
+
+    The server counts 16 KiB page writes per second; fio measures sustained 16 KiB random
+    writes. Capacity is half the measurement (background flushing must leave room for
+    foreground IO), within 100..20000; _max is twice capacity but never above the
+    measurement, and never below capacity.
+    """
+    if inputs.iops is None:
+        capacity, maximum = IO_DEFAULTS[inputs.disk]
+        return capacity, maximum, f"default for {inputs.disk} (no fio measurement)", {"disk": inputs.disk}
+    capacity = max(MIN_IO_CAPACITY, min(inputs.iops // 2, MAX_IO_CAPACITY))
+    maximum = max(capacity, min(inputs.iops, 2 * capacity))
+    return (
+        capacity,
+        maximum,
+        "capacity = clamp(iops/2, 100, 20000); max = clamp(2 x capacity, capacity, iops)",
+        {"iops": inputs.iops},
+    )
+
+
+def redo_size(pool: int) -> int:
+    """Redo: a quarter of the buffer pool within 128 MiB..16 GiB, whole MiB.
+
+    Seed 004's stall: a small redo (2 x 48 MB) fills before the dirty pages are flushed,
+    and writes wait for a flush storm. A redo sized from the pool absorbs it.
+    """
+    return max(128 * MIB, min(16 * GIB, pool // 4 // MIB * MIB))
+
+
+def max_connections_for(inputs: Inputs, pool: int) -> tuple[int, int]:
+    """(max_connections, how many fit) given the pool.
+
+    The fit is computed from the unrounded pool target, so it grows with memory and the
+    rounded pool (never larger) keeps the peak inside the limit.
+    """
+    budget = budget_of(inputs)
+    room = PEAK_LIMIT * budget - pool - fixed_global(inputs)
+    fit = max(0, math.floor(room / per_thread_memory(inputs.flavor)))
+    if inputs.max_connections is None:
+        return min(fit, AUTO_CONNECTIONS_CAP), fit
+    return inputs.max_connections, fit
+
+
+def required_open_files(max_connections: int, table_open_cache: int) -> int:
+    """What MySQL asks the kernel for: max(10 + max_connections + 2 x table_open_cache, 5 x max_connections)."""
+    return max(10 + max_connections + 2 * table_open_cache, 5 * max_connections)
+
+
+def plan(inputs: Inputs) -> Plan:
+    inputs.check()
+    flavor = inputs.flavor
+    budget = budget_of(inputs)
+    ratio = buffer_pool_ratio(inputs)
+    target, lowered = buffer_pool_target(inputs)
+    settings: dict[str, Setting] = {}
+
+    budget_inputs = {"memory": human(inputs.memory), "profile": inputs.profile, "budget": human(budget)}
+    if flavor == "mysql":
+        pool, instances, chunk = mysql_buffer_pool(target, inputs.cpus)
+    else:
+        pool, instances, chunk = target // MIB * MIB, 1, 0
+    pool_formula = f"{ratio:.2f} x budget, rounded down so the server keeps it"
+    if lowered:
+        pool_formula = (
+            f"budget x {PEAK_LIMIT:.2f} - global buffers - {MIN_CONNECTIONS} connections "
+            f"(less than {ratio:.2f} x budget)"
+        )
+    settings["innodb_buffer_pool_size"] = Setting(pool, pool_formula, {**budget_inputs, "ratio": ratio})
+    if flavor == "mysql":
+        settings["innodb_buffer_pool_instances"] = Setting(
+            instances, "min(pool in whole GiB, CPUs, 64), at least 1", {"pool": human(target), "cpus": inputs.cpus}
+        )
+        settings["innodb_buffer_pool_chunk_size"] = Setting(
+            chunk,
+            "pool / (instances x 2^m), m least with chunk <= 128M and <= 1000 chunks",
+            {"pool": human(pool), "instances": instances},
+        )
+
+    connections, fit = max_connections_for(inputs, target)
+    per_thread = per_thread_memory(flavor)
+    if connections > fit:
+        best_ratio = (PEAK_LIMIT * budget - fixed_global(inputs) - connections * per_thread) / budget
+        advice = (
+            f"lower mysql_tune_buffer_pool_ratio to {math.floor(best_ratio * 100) / 100:.2f}"
+            if best_ratio >= 0.05
+            else "give the host more memory"
+        )
+        raise SizingError(
+            f"mysql_tune_max_connections={connections} does not fit: at {human(per_thread)} per connection the "
+            f"worst-case peak would exceed {PEAK_LIMIT:.0%} of the {human(budget)} budget. Lower "
+            f"mysql_tune_max_connections to {fit} or less, {advice}, or use connection pooling in the application"
+        )
+    settings["max_connections"] = Setting(
+        connections,
+        "requested" if inputs.max_connections is not None else f"min(connections that fit, {AUTO_CONNECTIONS_CAP})",
+        {"per_thread": human(per_thread), "fit": fit, "peak_limit": f"{PEAK_LIMIT:.0%} of {human(budget)}"},
+    )
+
+    settings["innodb_log_buffer_size"] = Setting(
+        log_buffer_size(budget), "budget / 256 within 16M..64M", {"budget": human(budget)}
+    )
+    settings["key_buffer_size"] = Setting(KEY_BUFFER_SIZE, "fixed: MyISAM index cache, InnoDB-only server", {})
+    if flavor == "mariadb":
+        settings["aria_pagecache_buffer_size"] = Setting(
+            ARIA_PAGECACHE_SIZE, "fixed: Aria cache for MariaDB's system tables", {}
+        )
+    for name, size in PER_THREAD_RENDERED.items():
+        settings[name] = Setting(size, "per-thread; counted x max_connections in the peak", {})
+    settings["tmp_table_size"] = Setting(TMP_TABLE_SIZE, "per-thread in-memory temporary table limit", {})
+    settings["max_heap_table_size"] = Setting(MAX_HEAP_TABLE_SIZE, "per-thread MEMORY table limit", {})
+    if flavor == "mysql":
+        settings["performance_schema"] = Setting(
+            "ON" if performance_schema_on(inputs) else "OFF",
+            f"ON from a {human(PERFORMANCE_SCHEMA_MIN_BUDGET)} budget (needs ~230M on MySQL 9.7)",
+            {"budget": human(budget)},
+        )
+
+    redo = redo_size(pool)
+    redo_inputs = {"pool": human(pool)}
+    if flavor == "mysql" and inputs.version_tuple >= (8, 0, 30):
+        settings["innodb_redo_log_capacity"] = Setting(redo, "pool / 4 within 128M..16G", redo_inputs)
+    elif flavor == "mysql":
+        half = redo // 2 // MIB * MIB
+        settings["innodb_log_file_size"] = Setting(half, "(pool / 4 within 128M..16G) / 2 files", redo_inputs)
+        settings["innodb_log_files_in_group"] = Setting(2, "fixed", {})
+    else:
+        settings["innodb_log_file_size"] = Setting(redo, "pool / 4 within 128M..16G", redo_inputs)
+
+    direct_io = inputs.filesystem != "tmpfs"
+    fs_inputs = {"filesystem": inputs.filesystem}
+    if flavor == "mariadb" and inputs.version_tuple >= (11, 0):
+        buffering = "OFF" if direct_io else "ON"
+        settings["innodb_data_file_buffering"] = Setting(buffering, "OFF (O_DIRECT) unless tmpfs", fs_inputs)
+        settings["innodb_log_file_buffering"] = Setting(buffering, "OFF (O_DIRECT) unless tmpfs", fs_inputs)
+    else:
+        settings["innodb_flush_method"] = Setting(
+            "O_DIRECT" if direct_io else "fsync", "O_DIRECT (no double caching) unless tmpfs", fs_inputs
+        )
+    disk_inputs = {"disk": inputs.disk}
+    settings["innodb_flush_neighbors"] = Setting(
+        1 if inputs.disk == "hdd" else 0, "1 on HDD (merge seeks), 0 on SSD/NVMe", disk_inputs
+    )
+    settings["innodb_read_ahead_threshold"] = Setting(
+        READ_AHEAD_THRESHOLD[inputs.disk], "32 on HDD (read ahead early), 64 on SSD/NVMe", disk_inputs
+    )
+    capacity, maximum, io_formula, io_inputs = io_capacity(inputs)
+    settings["innodb_io_capacity"] = Setting(capacity, io_formula, io_inputs)
+    settings["innodb_io_capacity_max"] = Setting(maximum, io_formula, io_inputs)
+
+    need = required_open_files(connections, TABLE_OPEN_CACHE)
+    if inputs.open_files < need:
+        raise SizingError(
+            f"mysql_limits_nofile={inputs.open_files} is below what the server needs: "
+            f"max(10 + {connections} + 2 x {TABLE_OPEN_CACHE}, 5 x {connections}) = {need}; "
+            f"raise mysql_limits_nofile to at least {need} or lower mysql_tune_max_connections"
+        )
+    settings["table_open_cache"] = Setting(TABLE_OPEN_CACHE, "fixed", {})
+    settings["open_files_limit"] = Setting(
+        inputs.open_files,
+        "= LimitNOFILE; >= max(10 + max_connections + 2 x table_open_cache, 5 x max_connections)",
+        {"nofile": inputs.open_files, "needed": need},
+    )
+
+    settings["slow_query_log"] = Setting("ON", "always: seed 004's slow-query cases start from it", {})
+    settings["long_query_time"] = Setting(inputs.long_query_time, "requested", {})
+    settings["slow_query_log_file"] = Setting(inputs.slow_query_log_file, "OS layout", {})
+
+    global_buffers = pool + fixed_global(inputs)
+    peak = global_buffers + connections * per_thread
+    assert peak <= PEAK_LIMIT * budget, "sizing invariant broken: peak above the limit"
+    return Plan(inputs, budget, peak, per_thread, global_buffers, settings)
+
+
+def parse_size(text: str | int) -> int:
+    """'32G', '4096M', '512k', '1073741824' -> bytes; SizingError on anything else."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text
+    value = str(text).strip().upper().removesuffix("B").removesuffix("I")
+    factors = {"K": KIB, "M": MIB, "G": GIB, "T": 1024 * GIB}
+    factor = factors.get(value[-1:], 1)
+    number = value[:-1] if value[-1:] in factors else value
+    try:
+        size = float(number)
+    except ValueError:
+        raise SizingError(f"not a size: {text!r} (use bytes or a number with K, M, G or T)") from None
+    if size <= 0 or not math.isfinite(size):
+        raise SizingError(f"not a size: {text!r} (must be positive)")
+    return int(size * factor)
+
+
+def cnf_value(value: int | float | str) -> str:
+    """A value as my.cnf takes it: integers in bytes/units, floats without trailing zeros."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

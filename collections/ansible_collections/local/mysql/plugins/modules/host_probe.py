@@ -1,0 +1,97 @@
+#!/usr/bin/python
+"""Ansible module: what the sizing needs to know about the host."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: host_probe
+short_description: Detect memory budget, CPUs, the datadir's disk and filesystem, RAID and the server
+description:
+  - Reads /proc and /sys only; changes nothing; safe in check mode.
+  - Memory is the smaller of MemTotal and the cgroup (v1 or v2) memory limit; CPUs the smaller
+    of the CPUs this process may run on and the cgroup CPU quota. Overrides win and are recorded
+    as such.
+  - The disk kind comes from the whole disks under the datadir's filesystem, through
+    partitions, device-mapper (LVM, dm-crypt) and md RAID. A datadir that does not exist yet is
+    probed through its nearest existing parent.
+options:
+  datadir:
+    description: The server's data directory.
+    type: path
+    required: true
+  memory:
+    description: Memory override in bytes or with K/M/G/T; empty to detect.
+    type: str
+    default: ""
+  cpus:
+    description: CPU count override; 0 to detect.
+    type: int
+    default: 0
+  disk:
+    description: Disk kind override.
+    type: str
+    default: auto
+    choices: [auto, hdd, ssd, nvme]
+author: MySQL tuning toolkit contributors
+"""
+
+EXAMPLES = r"""
+- name: Detect the host
+  local.mysql.host_probe:
+    datadir: /var/lib/mysql
+  register: host
+"""
+
+RETURN = r"""
+host:
+  description: Each detected value with the inputs it came from (the fact file's C(host) section).
+  type: dict
+  returned: success
+datadir_free:
+  description: Free bytes on the datadir's filesystem now (not stored: it changes all the time).
+  type: int
+  returned: success
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.local.mysql.plugins.module_utils.flavor import installed_server
+from ansible_collections.local.mysql.plugins.module_utils.host import FileSystem, detect, existing_parent
+from ansible_collections.local.mysql.plugins.module_utils.sizing import SizingError, parse_size
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "datadir": {"type": "path", "required": True},
+            "memory": {"type": "str", "default": ""},
+            "cpus": {"type": "int", "default": 0},
+            "disk": {"type": "str", "default": "auto", "choices": ["auto", "hdd", "ssd", "nvme"]},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    fs = FileSystem()
+    try:
+        host = detect(fs, params["datadir"], len(os.sched_getaffinity(0)))
+    except ValueError as error:
+        module.fail_json(msg=f"host detection failed: {error}")
+    if params["memory"]:
+        try:
+            override = parse_size(params["memory"])
+        except SizingError as error:
+            module.fail_json(msg=f"mysql_host_memory: {error}")
+        host["memory"] = {"value": override, "inputs": {"detected": host["memory"]["value"]}, "source": "override"}
+    if params["cpus"]:
+        host["cpus"] = {"value": params["cpus"], "inputs": {"detected": host["cpus"]["value"]}, "source": "override"}
+    if params["disk"] != "auto":
+        host["disk"] = {"value": params["disk"], "inputs": {"detected": host["disk"]["value"]}, "source": "override"}
+    server = installed_server(module)
+    host["server"] = {"value": {"flavor": server[0], "version": server[1]} if server else None, "inputs": {}}
+    stat = os.statvfs(existing_parent(params["datadir"], os.path.exists))
+    module.exit_json(changed=False, host=host, datadir_free=stat.f_bavail * stat.f_frsize)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+#!/usr/bin/python
+"""Ansible module: install a my.cnf drop-in only after the server's own checker accepts it."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: server_dropin
+short_description: Check a my.cnf drop-in with the server's own checker, keep the last good one, install it
+description:
+  - Writes I(content) to a candidate file next to I(dest) and runs the server's checker on it
+    (MySQL C(--validate-config); MariaDB C(--verbose --help), whose warnings about adjusted
+    values and removed options count as refusals). On refusal the play fails with the server's
+    words and I(dest) is untouched.
+  - On success the file in place is kept as C(DEST.last-good) and the candidate moved over it.
+  - Check mode shows the diff and changes nothing.
+options:
+  dest:
+    description: The drop-in's path.
+    type: path
+    required: true
+  content:
+    description: The drop-in's full text.
+    type: str
+    required: true
+  flavor:
+    description: The server flavor.
+    type: str
+    required: true
+    choices: [mysql, mariadb]
+  daemon:
+    description: The server binary that checks the file.
+    type: path
+    required: true
+  user:
+    description: The account the server runs as.
+    type: str
+    default: mysql
+author: MySQL tuning toolkit contributors
+"""
+
+EXAMPLES = r"""
+- name: Install the tuning drop-in
+  local.mysql.server_dropin:
+    dest: /etc/mysql/mysql.conf.d/zz-mysql-tuning.cnf
+    content: "{{ lookup('ansible.builtin.template', 'tuning.cnf.j2') }}"
+    flavor: mysql
+    daemon: /usr/sbin/mysqld
+"""
+
+RETURN = r"""
+backup:
+  description: Path of the previous file kept as the last good one, or empty when there was none.
+  type: str
+  returned: changed
+refusals:
+  description: What the server's checker refused.
+  type: list
+  returned: failure
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.local.mysql.plugins.module_utils.serverconfig import refusals
+
+BACKUP_SUFFIX = ".last-good"
+
+
+def read(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def write(path, content):
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(content)
+    os.chmod(path, 0o644)
+
+
+def checker_command(params, path):
+    command = [params["daemon"], f"--defaults-file={path}", f"--user={params['user']}"]
+    return [*command, "--validate-config"] if params["flavor"] == "mysql" else [*command, "--verbose", "--help"]
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "dest": {"type": "path", "required": True},
+            "content": {"type": "str", "required": True},
+            "flavor": {"type": "str", "required": True, "choices": ["mysql", "mariadb"]},
+            "daemon": {"type": "path", "required": True},
+            "user": {"type": "str", "default": "mysql"},
+        },
+        supports_check_mode=True,
+    )
+    dest, content = module.params["dest"], module.params["content"]
+    if not content.endswith("\n"):
+        content += "\n"
+    current = read(dest)
+    diff = {"before_header": dest, "after_header": dest, "before": current or "", "after": content}
+    if current == content:
+        module.exit_json(changed=False, backup="")
+    if module.check_mode:
+        module.exit_json(changed=True, diff=diff, backup="")
+
+    # Not *.cnf, so that no !includedir picks the candidate up.
+    candidate = os.path.join(os.path.dirname(dest), f".{os.path.basename(dest)}.candidate")
+    write(candidate, content)
+    rc, out, err = module.run_command(checker_command(module.params, candidate), environ_update={"LC_ALL": "C"})
+    refused = refusals(rc, err + out if module.params["flavor"] == "mariadb" else err)
+    if refused:
+        os.unlink(candidate)
+        module.fail_json(
+            msg=f"the server refuses the new {dest} (left unchanged): " + " | ".join(refused),
+            refusals=refused,
+        )
+    backup = ""
+    if current is not None:
+        backup = dest + BACKUP_SUFFIX
+        write(backup, current)
+    module.atomic_move(candidate, dest)
+    module.exit_json(changed=True, diff=diff, backup=backup)
+
+
+if __name__ == "__main__":
+    main()

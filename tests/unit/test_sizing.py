@@ -1,0 +1,271 @@
+"""The sizing engine (local.mysql.plugins.module_utils.sizing)."""
+
+from __future__ import annotations
+
+import pytest
+from ansible_collections.local.mysql.plugins.module_utils.sizing import (
+    GIB,
+    MIB,
+    PEAK_LIMIT,
+    Inputs,
+    SizingError,
+    budget_of,
+    parse_size,
+    plan,
+    required_open_files,
+    version_tuple,
+)
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+VERSIONS = {"mysql": "9.7.4", "mariadb": "11.8.6"}
+FLAVOR_VERSIONS = st.sampled_from(
+    [("mysql", "9.7.4"), ("mysql", "8.0.28"), ("mariadb", "10.11.18"), ("mariadb", "11.8.6")]
+)
+MEMORY = st.integers(min_value=512 * MIB, max_value=1024 * GIB)
+CPUS = st.integers(min_value=1, max_value=128)
+DISK = st.sampled_from(["hdd", "ssd", "nvme"])
+PROFILE = st.sampled_from(["dedicated", "shared"])
+
+
+def inputs(memory, cpus=4, flavor="mysql", version=None, **extra):
+    return Inputs(
+        memory=memory,
+        cpus=cpus,
+        disk=extra.pop("disk", "ssd"),
+        flavor=flavor,
+        version=version or VERSIONS[flavor],
+        **extra,
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(memory=MEMORY, cpus=CPUS, flavor_version=FLAVOR_VERSIONS, disk=DISK, profile=PROFILE)
+def test_invariants(memory, cpus, flavor_version, disk, profile):
+    flavor, version = flavor_version
+    assume(profile == "dedicated" or memory >= GIB)  # a shared host gives the server half its memory
+    result = plan(Inputs(memory=memory, cpus=cpus, disk=disk, flavor=flavor, version=version, profile=profile))
+    values = result.variables()
+    pool = values["innodb_buffer_pool_size"]
+    # Worst-case peak memory, recomputed here from the rendered values.
+    per_thread = (
+        values["sort_buffer_size"]
+        + values["join_buffer_size"]
+        + values["read_buffer_size"]
+        + values["read_rnd_buffer_size"]
+        + min(values["tmp_table_size"], values["max_heap_table_size"])
+    )
+    assert result.per_thread > per_thread  # plus thread stack and binlog cache
+    assert result.peak == result.global_buffers + values["max_connections"] * result.per_thread
+    assert result.peak <= PEAK_LIMIT * budget_of(result.inputs)
+    assert result.global_buffers >= pool + values["innodb_log_buffer_size"] + values["key_buffer_size"]
+    assert values["max_connections"] >= 10
+    assert pool % MIB == 0
+    if flavor == "mysql":
+        instances = values["innodb_buffer_pool_instances"]
+        chunk = values["innodb_buffer_pool_chunk_size"]
+        assert 1 <= instances <= 64
+        assert instances <= cpus
+        assert chunk % MIB == 0 and chunk >= MIB
+        assert pool % (chunk * instances) == 0, "MySQL would round this pool up"
+        assert pool // chunk <= 1000
+        if pool < GIB:
+            assert instances == 1  # what MySQL itself forces below 1 GiB
+        assert "innodb_log_file_size" not in values or version_tuple(version) < (8, 0, 30)
+    else:
+        assert "innodb_buffer_pool_instances" not in values
+        assert "innodb_buffer_pool_chunk_size" not in values
+    assert values["innodb_io_capacity"] <= values["innodb_io_capacity_max"]
+    assert values["open_files_limit"] >= required_open_files(values["max_connections"], values["table_open_cache"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    low=MEMORY,
+    extra=st.integers(min_value=1, max_value=64 * GIB),
+    cpus=CPUS,
+    flavor_version=FLAVOR_VERSIONS,
+    profile=PROFILE,
+)
+def test_values_grow_with_memory(low, extra, cpus, flavor_version, profile):
+    flavor, version = flavor_version
+    assume(profile == "dedicated" or low >= GIB)
+    small = plan(Inputs(memory=low, cpus=cpus, disk="ssd", flavor=flavor, version=version, profile=profile))
+    big = plan(Inputs(memory=low + extra, cpus=cpus, disk="ssd", flavor=flavor, version=version, profile=profile))
+    for name in (
+        "innodb_buffer_pool_size",
+        "innodb_buffer_pool_instances",
+        "max_connections",
+        "innodb_log_buffer_size",
+        "innodb_redo_log_capacity",
+        "innodb_log_file_size",
+    ):
+        if name in small.settings:
+            assert big.settings[name].value >= small.settings[name].value, name
+    assert big.peak >= small.peak or big.settings["max_connections"].value == 1000
+
+
+def test_seed_004_worked_example():
+    """32 GB, 16 cores: pool about 60 % (seed: "about 20 GB") in 16 instances."""
+    values = plan(inputs(32 * GIB, cpus=16)).variables()
+    assert 19 * GIB <= values["innodb_buffer_pool_size"] <= 0.6 * 32 * GIB
+    assert values["innodb_buffer_pool_instances"] == 16
+    assert values["innodb_buffer_pool_size"] % (16 * values["innodb_buffer_pool_chunk_size"]) == 0
+
+
+def test_seed_004_two_applications_of_200_connections_fit_on_64_gb():
+    values = plan(inputs(64 * GIB, cpus=32, max_connections=400)).variables()
+    assert values["max_connections"] == 400
+    assert values["open_files_limit"] == 65535
+
+
+@pytest.mark.parametrize("flavor", ["mysql", "mariadb"])
+def test_seed_000_four_gb_host(flavor):
+    """Seed 000: a 4 GB host whose applications pool 20 to 50 connections."""
+    dedicated = plan(inputs(4 * GIB, cpus=2, flavor=flavor))
+    assert 2 * GIB <= dedicated.settings["innodb_buffer_pool_size"].value <= 0.6 * 4 * GIB
+    assert dedicated.settings["max_connections"].value >= 50
+    assert plan(inputs(4 * GIB, cpus=2, flavor=flavor, max_connections=50)).peak <= 0.9 * 4 * GIB
+    shared = plan(inputs(4 * GIB, cpus=2, flavor=flavor, profile="shared", max_connections=16))
+    assert shared.peak <= 0.9 * 2 * GIB
+    assert shared.settings["innodb_buffer_pool_size"].value < dedicated.settings["innodb_buffer_pool_size"].value
+
+
+def test_a_host_too_small_for_the_profile_says_so():
+    with pytest.raises(SizingError, match="mysql_tune_profile=dedicated"):
+        plan(inputs(512 * MIB, profile="shared"))
+
+
+def test_connections_that_cannot_fit_name_the_inputs_to_change():
+    with pytest.raises(SizingError) as error:
+        plan(inputs(4 * GIB, cpus=2, max_connections=400))
+    message = str(error.value)
+    assert "mysql_tune_max_connections" in message
+    assert "mysql_tune_buffer_pool_ratio" in message or "more memory" in message
+
+
+def test_advice_in_the_error_is_right():
+    with pytest.raises(SizingError) as error:
+        plan(inputs(8 * GIB, cpus=4, max_connections=200))
+    fit = int(str(error.value).split("mysql_tune_max_connections to ")[1].split()[0])
+    assert plan(inputs(8 * GIB, cpus=4, max_connections=fit)).variables()["max_connections"] == fit
+    with pytest.raises(SizingError):
+        plan(inputs(8 * GIB, cpus=4, max_connections=fit + 1))
+
+
+def test_open_files_below_what_the_server_needs_is_refused_with_numbers():
+    need = 10 + 100 + 2 * 4000  # MySQL's own formula for 100 connections, table_open_cache 4000
+    with pytest.raises(SizingError, match=rf"mysql_limits_nofile=5000 .* {need}"):
+        plan(inputs(8 * GIB, max_connections=100, open_files=5000))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "variable"),
+    [
+        ("buffer_pool_ratio", 0.0, "mysql_tune_buffer_pool_ratio"),
+        ("buffer_pool_ratio", 0.95, "mysql_tune_buffer_pool_ratio"),
+        ("profile", "huge", "mysql_tune_profile"),
+        ("disk", "tape", "mysql_tune_disk"),
+        ("memory", 100 * MIB, "mysql_host_memory"),
+    ],
+)
+def test_bad_inputs_name_the_variable(field, value, variable):
+    values = {"memory": 8 * GIB, "cpus": 4, "disk": "ssd", "flavor": "mysql", "version": "9.7.4", field: value}
+    with pytest.raises(SizingError, match=variable):
+        plan(Inputs(**values))
+
+
+@pytest.mark.parametrize(
+    ("flavor", "version", "present", "absent"),
+    [
+        (
+            "mysql",
+            "9.7.4",
+            {"innodb_redo_log_capacity", "innodb_flush_method", "performance_schema"},
+            {"innodb_log_file_size", "aria_pagecache_buffer_size", "innodb_data_file_buffering"},
+        ),
+        ("mysql", "8.0.28", {"innodb_log_file_size", "innodb_log_files_in_group"}, {"innodb_redo_log_capacity"}),
+        (
+            "mariadb",
+            "10.11.18",
+            {"innodb_log_file_size", "innodb_flush_method", "aria_pagecache_buffer_size"},
+            {
+                "innodb_buffer_pool_instances",
+                "innodb_buffer_pool_chunk_size",
+                "innodb_redo_log_capacity",
+                "performance_schema",
+                "innodb_data_file_buffering",
+            },
+        ),
+        (
+            "mariadb",
+            "11.8.6",
+            {"innodb_data_file_buffering", "innodb_log_file_buffering"},
+            {"innodb_flush_method", "innodb_buffer_pool_instances", "innodb_redo_log_capacity"},
+        ),
+    ],
+)
+def test_only_variables_the_server_takes(flavor, version, present, absent):
+    names = set(plan(inputs(8 * GIB, flavor=flavor, version=version)).settings)
+    assert present <= names
+    assert not absent & names
+
+
+def test_disk_kind_decides_neighbours_read_ahead_and_default_io():
+    hdd = plan(inputs(8 * GIB, disk="hdd")).variables()
+    nvme = plan(inputs(8 * GIB, disk="nvme")).variables()
+    assert (hdd["innodb_flush_neighbors"], nvme["innodb_flush_neighbors"]) == (1, 0)
+    assert hdd["innodb_io_capacity"] < nvme["innodb_io_capacity"]
+    assert hdd["innodb_read_ahead_threshold"] < nvme["innodb_read_ahead_threshold"]
+
+
+@given(iops=st.integers(min_value=1, max_value=2_000_000))
+def test_io_capacity_from_a_measurement(iops):
+    values = plan(inputs(8 * GIB, iops=iops)).variables()
+    capacity, maximum = values["innodb_io_capacity"], values["innodb_io_capacity_max"]
+    assert 100 <= capacity <= 20000
+    assert capacity <= maximum
+    if iops >= 200:
+        assert capacity < iops  # below the measurement
+        assert maximum <= iops  # never above what the disk did
+
+
+def test_tmpfs_datadir_gets_no_direct_io():
+    assert plan(inputs(8 * GIB, filesystem="tmpfs")).variables()["innodb_flush_method"] == "fsync"
+    mariadb = plan(inputs(8 * GIB, flavor="mariadb", filesystem="tmpfs")).variables()
+    assert mariadb["innodb_data_file_buffering"] == "ON"
+
+
+def test_every_value_is_explained():
+    result = plan(inputs(16 * GIB, iops=9000)).to_dict()
+    for name in result["explain"]:
+        assert name in result
+        assert result["explain"][name]["formula"]
+    assert result["peak_memory"] <= 0.9 * result["memory_budget"]
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("32G", 32 * GIB),
+        ("4096M", 4 * GIB),
+        ("512k", 512 * 1024),
+        ("1073741824", GIB),
+        (2048, 2048),
+        ("1.5G", 3 * GIB // 2),
+        ("8GiB", 8 * GIB),
+    ],
+)
+def test_parse_size(text, size):
+    assert parse_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["lots", "-1G", "", "G"])
+def test_parse_size_refuses_nonsense(text):
+    with pytest.raises(SizingError):
+        parse_size(text)
+
+
+def test_version_tuple():
+    assert version_tuple("1:11.8.6-0+deb13u1") == (11, 8, 6)
+    assert version_tuple("9.7.4-2") == (9, 7, 4)
