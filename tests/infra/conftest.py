@@ -7,7 +7,11 @@ copied into the tests.
 
 from __future__ import annotations
 
+import json
+
 import pytest
+
+FACT_FILE = "/etc/ansible/facts.d/mysql_tuning.fact"
 
 
 class Server:
@@ -27,6 +31,14 @@ class Server:
         assert len(rows) == 1 and len(rows[0]) == 1, f"{statement!r} returned {rows!r}"
         return rows[0][0]
 
+    def variables(self) -> dict[str, str]:
+        return {name.lower(): value for name, value in self.query("SHOW GLOBAL VARIABLES")}
+
+    def main_pid(self) -> int:
+        pid = self.host.check_output("systemctl show --property MainPID --value %s", self.service.name)
+        assert pid.isdigit() and int(pid) > 0, f"{self.service.name} has no main process"
+        return int(pid)
+
     @property
     def flavor(self) -> str:
         return "mariadb" if "mariadb" in self.scalar("SELECT VERSION()").lower() else "mysql"
@@ -44,3 +56,35 @@ def server(host):
 @pytest.fixture
 def host_vars(host):
     return host.ansible.get_variables()
+
+
+@pytest.fixture
+def facts(host):
+    """What the roles recorded about this host (the intent the tests check reality against)."""
+    fact_file = host.file(FACT_FILE)
+    assert fact_file.exists, f"{FACT_FILE} is missing"
+    return json.loads(fact_file.content_string)
+
+
+def read_dropin(text: str) -> dict[str, str]:
+    """name -> value of a my.cnf drop-in's [mysqld] section, and which names have a comment above."""
+    values, section = {}, None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            section = stripped.strip("[]")
+        elif section == "mysqld" and stripped and not stripped.startswith("#"):
+            name, _, value = stripped.partition("=")
+            values[name.strip()] = value.strip()
+    return values
+
+
+def same(rendered: str, live: str) -> bool:
+    """Compare a my.cnf value with SHOW GLOBAL VARIABLES text (numbers, ON/OFF, text)."""
+    truth = {"ON": "1", "OFF": "0", "TRUE": "1", "FALSE": "0"}
+    a, b = rendered.strip().upper(), live.strip().upper()
+    a, b = truth.get(a, a), truth.get(b, b)
+    try:
+        return float(a) == float(b)
+    except ValueError:
+        return a == b

@@ -42,6 +42,15 @@ def run_provision(tmp_path: Path, extra_vars: dict) -> subprocess.CompletedProce
         ({"mysql_server_flavor_preference": ["mariadb", "oracle"]}, "mysql_server_flavor_preference"),
         ({"mysql_server_users": "app:secret"}, "mysql_server_users"),
         ({"mysql_server_users": [{"name": "app"}]}, "password"),
+        ({"mysql_host_memory": "lots"}, "mysql_host_memory"),
+        ({"mysql_host_memory": "100M"}, "mysql_host_memory"),
+        ({"mysql_host_disk": "tape"}, "mysql_host_disk"),
+        ({"mysql_tune_buffer_pool_ratio": 0}, "mysql_tune_buffer_pool_ratio"),
+        ({"mysql_tune_buffer_pool_ratio": 0.95}, "mysql_tune_buffer_pool_ratio"),
+        ({"mysql_tune_buffer_pool_ratio": "half"}, "mysql_tune_buffer_pool_ratio"),
+        ({"mysql_tune_profile": "huge"}, "mysql_tune_profile"),
+        ({"mysql_tune_max_connections": 0}, "mysql_tune_max_connections"),
+        ({"mysql_limits_nofile": 100}, "mysql_limits_nofile"),
     ],
 )
 def test_bad_input_fails_before_any_host_is_contacted(tmp_path, extra_vars, variable):
@@ -51,12 +60,12 @@ def test_bad_input_fails_before_any_host_is_contacted(tmp_path, extra_vars, vari
     assert variable in output
     assert "Check every input" in output
     assert "UNREACHABLE" not in output, "the play went past its pre-flight checks"
-    assert "Install and secure the server" not in output
+    assert "Provision, size and tune the server" not in output
 
 
 def test_good_input_passes_the_preflight(tmp_path):
     result = run_provision(tmp_path, {"mysql_server_flavor": "mariadb"})
     output = result.stdout + result.stderr
     # The pre-flight passes; the next play is the first to reach for the (missing) host.
-    assert "Install and secure the server" in output
+    assert "Provision, size and tune the server" in output
     assert "UNREACHABLE" in output

@@ -200,7 +200,7 @@ def test_bad_inputs_name_the_variable(field, value, variable):
         (
             "mariadb",
             "11.8.6",
-            {"innodb_data_file_buffering", "innodb_log_file_buffering"},
+            {"innodb_data_file_buffering"},
             {"innodb_flush_method", "innodb_buffer_pool_instances", "innodb_redo_log_capacity"},
         ),
     ],

@@ -48,7 +48,7 @@ host:
   type: dict
   returned: success
 datadir_free:
-  description: Free bytes on the datadir's filesystem now (not stored: it changes all the time).
+  description: Free bytes on the datadir's filesystem now; not stored, as it changes all the time.
   type: int
   returned: success
 """

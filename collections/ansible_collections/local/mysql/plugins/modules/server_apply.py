@@ -12,7 +12,7 @@ description:
     (C(innodb_io_capacity_max) before C(innodb_io_capacity) when raising).
   - A variable the server reports as read-only, answers with a warning, or does not show with
     the new value after I(wait) seconds (buffer pool resizing) is returned in
-    C(restart_needed): only a restart with the file applies it.
+    C(restart_needed), since only a restart with the file applies it.
   - With I(report_only), or in check mode, nothing is set; the differences are returned.
 options:
   variables:
@@ -113,6 +113,7 @@ def main():
         "after": "".join(f"{name} = {want}\n" for name, (want, _) in sorted(before.items())),
     }
     if module.check_mode or module.params["report_only"] or not before:
+        connection.close()
         module.exit_json(changed=bool(before), differences=report, applied=[], restart_needed={}, diff=diff)
 
     restart_needed, pending = {}, []
@@ -140,6 +141,7 @@ def main():
         time.sleep(0.5)
     for name in waiting:
         restart_needed[name] = [intended[name], now.get(name), "not applied online"]
+    connection.close()
     applied = [name for name in pending if name not in waiting]
     module.exit_json(changed=True, differences=report, applied=applied, restart_needed=restart_needed, diff=diff)
 
