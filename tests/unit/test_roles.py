@@ -30,12 +30,13 @@ def test_every_default_is_a_documented_input(role):
             assert spec["default"] == defaults[name], f"{name}: argument_specs default differs from defaults/main.yml"
 
 
-@pytest.mark.parametrize("role", ROLES, ids=lambda p: p.name)
+ROLES_WITH_OS_VARS = [r for r in ROLES if any((r / "vars" / f"{f}.yml").exists() for f in OS_FAMILIES)]
+
+
+@pytest.mark.parametrize("role", ROLES_WITH_OS_VARS, ids=lambda p: p.name)
 def test_os_variable_files_define_the_same_names(role):
     files = {family: role / "vars" / f"{family}.yml" for family in OS_FAMILIES}
     present = {family: load(path) for family, path in files.items() if path.exists()}
-    if not present:
-        return
     assert set(present) == set(OS_FAMILIES), f"{role.name} has OS vars for {set(present)} only"
     names = [set(v) for v in present.values()]
     assert names[0] == names[1]
@@ -44,3 +45,11 @@ def test_os_variable_files_define_the_same_names(role):
             assert name.startswith(f"__{role.name}_"), f"{family}.yml: {name} is not an internal name"
             if isinstance(value, dict) and set(value) & {"mysql", "mariadb"}:
                 assert set(value) == {"mysql", "mariadb"}, f"{family}.yml: {name} lacks a flavor"
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda p: p.name)
+def test_every_input_is_in_the_readme(role):
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    specs = load(role / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"]
+    missing = [name for name in specs if f"| {role.name} | `{name}` |" not in readme]
+    assert not missing, f"README's variable table lacks {missing}"
