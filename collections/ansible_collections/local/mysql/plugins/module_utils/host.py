@@ -111,7 +111,7 @@ def cgroup_cpu_limit(fs) -> float | None:
         base = "/sys/fs/cgroup/cpu"
         quota_values = _limits_along(fs, base, paths["cpu"], "cpu.cfs_quota_us")
         period_values = _limits_along(fs, base, paths["cpu"], "cpu.cfs_period_us")
-        for quota, period in zip(quota_values, period_values, strict=False):
+        for quota, period in zip(quota_values, period_values):
             if quota.lstrip("-").isdigit() and int(quota) > 0 and period.isdigit() and int(period):
                 quotas.append(int(quota) / int(period))
     return min(quotas) if quotas else None
