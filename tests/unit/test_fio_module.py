@@ -12,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 ROOT = Path(__file__).parents[2]
 MODULE = ROOT / "collections/ansible_collections/local/mysql/plugins/modules/fio_measure.py"
 CAPTURED = Path(__file__).parent / "fixtures" / "fio" / "debian13-mariadb-randwrite-16k.json"
