@@ -51,6 +51,10 @@ def run_provision(tmp_path: Path, extra_vars: dict) -> subprocess.CompletedProce
         ({"mysql_tune_profile": "huge"}, "mysql_tune_profile"),
         ({"mysql_tune_max_connections": 0}, "mysql_tune_max_connections"),
         ({"mysql_limits_nofile": 100}, "mysql_limits_nofile"),
+        ({"mysql_io_runtime": 3600}, "mysql_io_runtime"),
+        ({"mysql_io_size": "huge"}, "mysql_io_size"),
+        ({"mysql_raid_tool": "storcli64"}, "mysql_raid_tool"),
+        ({"mysql_raid_learn_schedule": " "}, "mysql_raid_learn_schedule"),
     ],
 )
 def test_bad_input_fails_before_any_host_is_contacted(tmp_path, extra_vars, variable):

@@ -40,6 +40,10 @@ actions:
   description: What was (or in check mode would be) changed.
   type: list
   returned: always
+learn_commands:
+  description: Per controller with a battery, the arguments that show its state and start a learn.
+  type: list
+  returned: always
 """
 
 import os
@@ -55,6 +59,7 @@ from ansible_collections.local.mysql.plugins.module_utils.raid import (
     megacli_virtual_drives,
     prop,
     show_commands,
+    start_learn_command,
     storcli_controller_count,
     storcli_ok,
     storcli_virtual_drives,
@@ -121,7 +126,9 @@ def main():
     )
     tool, family = find_tool(module)
     if not tool:
-        module.exit_json(changed=False, raid={"tool": None, "family": None, "controllers": []}, actions=[])
+        module.exit_json(
+            changed=False, raid={"tool": None, "family": None, "controllers": []}, actions=[], learn_commands=[]
+        )
     controllers = read_state(module, tool, family)
     with tempfile.TemporaryDirectory(prefix="mysql-raid-") as workdir:
         # MegaCli reads BBU properties only from a file (inline forms seen on blogs are not valid).
@@ -138,7 +145,16 @@ def main():
                 controllers = read_state(module, tool, family)
     raid = {"tool": os.path.basename(tool), "path": tool, "family": family, "controllers": controllers}
     actions = [f"controller {a['controller']}: {a['what']}" for a in todo]
-    module.exit_json(changed=bool(todo), raid=raid, actions=actions)
+    learn = [
+        {
+            "controller": c["id"],
+            "status": show_commands(family, c["id"])["bbu"],
+            "start": start_learn_command(family, c["id"], c["battery"]["kind"]),
+        }
+        for c in controllers
+        if c["battery"] and c["battery"]["kind"] == "bbu"
+    ]
+    module.exit_json(changed=bool(todo), raid=raid, actions=actions, learn_commands=learn)
 
 
 if __name__ == "__main__":
