@@ -2,6 +2,7 @@
 #   make provision   fresh machine -> provisioned lab host + summary
 #   make test        lint + unit tests + every molecule scenario
 #   make verify INVENTORY=path   testinfra against any inventory
+#   make drift INVENTORY=path    report drift between intent and reality (changes nothing)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -9,15 +10,15 @@ VENV      := .venv
 BIN       := $(VENV)/bin
 PYTHON    ?= python3
 FLAVORS   := debian12-mariadb debian13-mariadb debiansid-mysql
-SCENARIOS := default small-host raid
+SCENARIOS := default small-host raid drift
 INVENTORY ?= inventories/lab
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv engine images lab provision lint unit molecule test verify clean
+.PHONY: help venv engine images lab provision lint unit molecule test verify drift clean
 
 help:
-	@echo "make provision | make test | make verify INVENTORY=path | make clean"
+	@echo "make provision | make test | make verify INVENTORY=path | make drift INVENTORY=path | make clean"
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +56,9 @@ test: lint unit molecule
 
 verify: venv
 	$(BIN)/pytest -q tests/infra --hosts='ansible://mysql_servers' --ansible-inventory=$(INVENTORY) --connection=ansible
+
+drift: venv
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/drift.yml
 
 clean:
 	scripts/lab-host down

@@ -9,6 +9,7 @@ from ansible_collections.local.mysql.plugins.module_utils.flavor import (
     parse_apt_policy,
     parse_repoquery,
     parse_server_version,
+    upstream_version,
 )
 
 
@@ -89,3 +90,11 @@ def test_nothing_installable_names_the_variable():
 def test_unknown_flavor_is_refused():
     with pytest.raises(FlavorError, match="mysql_server_flavor must be one of"):
         choose_flavor("percona", None, {}, ["mariadb"])
+
+
+@pytest.mark.parametrize(
+    ("package", "upstream"),
+    [("1:10.11.18-0+deb12u1", "10.11.18"), ("9.7.4-2", "9.7.4"), ("1:11.8.6-0+deb13u1", "11.8.6"), ("", "")],
+)
+def test_upstream_version(package, upstream):
+    assert upstream_version(package) == upstream

@@ -108,3 +108,9 @@ def installed_server(module) -> tuple[str, str] | None:
             if parsed:
                 return parsed
     return None
+
+
+def upstream_version(package_version: str) -> str:
+    """'1:10.11.18-0+deb12u1' -> '10.11.18': the server's own version in a package version."""
+    match = re.search(r"\d+\.\d+\.\d+", package_version.split(":", 1)[-1])
+    return match.group(0) if match else package_version

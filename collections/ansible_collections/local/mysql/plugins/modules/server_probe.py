@@ -48,6 +48,7 @@ from ansible_collections.local.mysql.plugins.module_utils.flavor import (
     installed_server,
     parse_apt_policy,
     parse_repoquery,
+    upstream_version,
 )
 
 
@@ -82,7 +83,7 @@ def main():
         )
     except FlavorError as error:
         module.fail_json(msg=str(error), installed=installed, candidates=candidates)
-    version = installed[1] if installed else candidates.get(packages[flavor], "")
+    version = installed[1] if installed else upstream_version(candidates.get(packages[flavor], ""))
     module.exit_json(changed=False, flavor=flavor, installed=bool(installed), version=version, candidates=candidates)
 
 

@@ -1,0 +1,92 @@
+"""Drift: every difference between what the roles recorded and what the host shows.
+
+``compare`` is pure: the intent is the fact file the roles wrote; the observations are
+gathered by the ``drift_probe`` module. Each row names where the difference is, what, the
+intended value and the actual one.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.local.mysql.plugins.module_utils.serverconfig import same_value
+
+MISSING = "(missing)"
+
+
+def parse_dropin(text: str) -> dict[str, str]:
+    """name -> value of the [mysqld] section of a my.cnf drop-in."""
+    values, section = {}, None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            section = stripped.strip("[]").strip()
+        elif section == "mysqld" and stripped and not stripped.startswith(("#", ";")):
+            name, _, value = stripped.partition("=")
+            values[name.strip().replace("-", "_")] = value.strip()
+    return values
+
+
+def parse_pam_limits(text: str) -> dict[tuple[str, str], str]:
+    """(domain, soft|hard) -> value of the nofile lines of a limits.conf file."""
+    entries = {}
+    for line in text.splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) == 4 and fields[2] == "nofile":
+            entries[(fields[0], fields[1])] = fields[3]
+    return entries
+
+
+def _row(area: str, item: str, intended, actual) -> dict:
+    return {"area": area, "item": item, "intended": str(intended), "actual": MISSING if actual is None else str(actual)}
+
+
+def compare(facts: dict, observed: dict) -> list[dict]:
+    """Rows of differences between the recorded intent and the observed host."""
+    rows = []
+    sizing = facts.get("sizing") or {}
+    variables = sizing.get("variables") or {}
+
+    dropin = observed.get("dropin")
+    if dropin is None:
+        rows.append(_row("drop-in", sizing.get("dropin", "drop-in"), "present", None))
+    else:
+        for name, value in variables.items():
+            if not same_value(value, dropin.get(name)):
+                rows.append(_row("drop-in", name, value, dropin.get(name)))
+        for name in sorted(set(dropin) - set(variables)):
+            rows.append(_row("drop-in", name, "(not set)", dropin[name]))
+
+    live = observed.get("live") or {}
+    if "__unreachable__" in live:
+        rows.append(_row("live", "server", "answering on its socket", live["__unreachable__"]))
+    else:
+        for name, value in variables.items():
+            if not same_value(value, live.get(name)):
+                rows.append(_row("live", name, value, live.get(name)))
+
+    limits = sizing.get("limits") or {}
+    nofile = limits.get("nofile")
+    if nofile:
+        unit = observed.get("unit_dropin_limit")
+        if unit is None or str(unit) != str(nofile):
+            rows.append(_row("systemd", f"LimitNOFILE in {limits.get('unit_dropin')}", nofile, unit))
+        if str(observed.get("unit_limit")) != str(nofile):
+            rows.append(_row("systemd", "LimitNOFILE of the unit", nofile, observed.get("unit_limit")))
+        if str(observed.get("process_limit")) != str(nofile):
+            rows.append(_row("process", "Max open files of the running server", nofile, observed.get("process_limit")))
+        pam = observed.get("pam") or {}
+        for domain in limits.get("domains", []):
+            for kind in ("soft", "hard"):
+                actual = pam.get((domain, kind))
+                if str(actual) != str(nofile):
+                    rows.append(_row("limits.d", f"{domain} {kind} nofile", nofile, actual))
+
+    raid = facts.get("raid")
+    if raid and raid.get("controllers"):
+        timer = observed.get("timer") or {}
+        if timer.get("enabled") != "enabled":
+            rows.append(_row("timer", "mysql-raid-learn.timer enabled", "enabled", timer.get("enabled")))
+        if timer.get("active") != "active":
+            rows.append(_row("timer", "mysql-raid-learn.timer active", "active", timer.get("active")))
+        if timer.get("calendar") != raid.get("learn_schedule"):
+            rows.append(_row("timer", "OnCalendar", raid.get("learn_schedule"), timer.get("calendar")))
+    return rows
