@@ -73,3 +73,11 @@ def test_good_input_passes_the_preflight(tmp_path):
     # The pre-flight passes; the next play is the first to reach for the (missing) host.
     assert "Provision, size and tune the server" in output
     assert "UNREACHABLE" in output
+
+
+def test_a_refused_account_list_does_not_print_its_passwords(tmp_path):
+    accounts = [{"name": "app", "password": "S3cret-PW-42"}, {"name": "app", "password": "S3cret-PW-42"}]
+    result = run_provision(tmp_path, {"mysql_server_users": accounts})
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "mysql_server_users" in output
+    assert "S3cret-PW-42" not in output
