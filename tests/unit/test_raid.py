@@ -179,3 +179,19 @@ def test_module_without_a_tool_changes_nothing(tmp_path):
     done = subprocess.run([sys.executable, str(MODULE), str(args)], capture_output=True, text=True, env=env)
     result = json.loads(done.stdout)
     assert result["changed"] is False and result["raid"]["controllers"] == []
+
+
+@pytest.mark.parametrize(
+    ("fixture", "state"),
+    [("megacli-getbbustatus-non-operational.txt", "Non Operational"),
+     ("megacli-adpbbucmd-degraded-charging.txt", "Degraded(Charging)")],
+)  # fmt: skip
+def test_bad_battery_is_not_healthy(fixture, state):
+    battery = battery_from(captured(fixture), "bbu")
+    assert battery["state"] == state
+    assert battery["healthy"] is False
+
+
+def test_optimal_batteries_are_healthy():
+    assert battery_from(captured("megacli-adpbbucmd-aall.txt"), "bbu")["healthy"] is True
+    assert battery_from(captured("storcli-cv-show-all.txt"), "cachevault")["healthy"] is True

@@ -65,10 +65,13 @@ def battery_from(text: str, kind: str) -> dict:
     if battery_type and battery_type.upper().startswith(("CVPM", "CVFM")):
         kind = "cachevault"
     learn_active = (prop(text, "Learn Cycle Active") or "").lower() == "yes"
+    state = prop(text, "Battery State") or prop(text, "State")
+    replace = (prop(text, "Battery Replacement required") or prop(text, "Replacement required") or "").lower()
     return {
         "kind": kind,
         "type": battery_type,
-        "state": prop(text, "Battery State") or prop(text, "State"),
+        "state": state,
+        "healthy": (state or "").lower() == "optimal" and replace != "yes",
         "learn_active": learn_active,
         "auto_learn": auto_learn(prop(text, "Auto-Learn Mode")),
         "learn_delay_hours": learn_delay_hours(prop(text, "Learn Delay Interval")),
