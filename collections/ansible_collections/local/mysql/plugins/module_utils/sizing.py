@@ -441,10 +441,3 @@ def parse_size(text: str | int) -> int:
     if size <= 0 or not math.isfinite(size):
         raise SizingError(f"not a size: {text!r} (must be positive)")
     return int(size * factor)
-
-
-def cnf_value(value: int | float | str) -> str:
-    """A value as my.cnf takes it: integers in bytes/units, floats without trailing zeros."""
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)

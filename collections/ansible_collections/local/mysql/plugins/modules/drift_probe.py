@@ -46,11 +46,7 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.drift import compare, parse_dropin, parse_pam_limits
-
-try:
-    import pymysql
-except ImportError:
-    pymysql = None
+from ansible_collections.local.mysql.plugins.module_utils.live import MISSING_DRIVER, connect, global_variables, pymysql
 
 
 def read(path):
@@ -68,16 +64,15 @@ def systemctl_show(module, unit, prop):
 
 def live_variables(module, socket):
     if pymysql is None:
-        module.fail_json(msg="PyMySQL is required on the managed host (python3-pymysql)")
+        module.fail_json(msg=MISSING_DRIVER)
     try:
-        connection = pymysql.connect(unix_socket=socket, user="root")
+        connection = connect(socket)
     except pymysql.MySQLError as error:
         return {"__unreachable__": str(error)}
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW GLOBAL VARIABLES")
-        rows = {name.lower(): value for name, value in cursor.fetchall()}
-    connection.close()
-    return rows
+    try:
+        return global_variables(connection.cursor())
+    finally:
+        connection.close()
 
 
 def main():

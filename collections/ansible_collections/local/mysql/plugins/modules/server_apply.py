@@ -62,20 +62,11 @@ import re
 import time
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.local.mysql.plugins.module_utils.live import MISSING_DRIVER, connect, global_variables, pymysql
 from ansible_collections.local.mysql.plugins.module_utils.serverconfig import apply_order, differences, same_value
-
-try:
-    import pymysql
-except ImportError:  # reported by fail_json below
-    pymysql = None
 
 READ_ONLY = 1238  # ER_INCORRECT_GLOBAL_LOCAL_VAR: "Variable 'x' is a read only variable"
 NAME = re.compile(r"^[a-z0-9_]+$")
-
-
-def live_variables(cursor):
-    cursor.execute("SHOW GLOBAL VARIABLES")
-    return {name.lower(): value for name, value in cursor.fetchall()}
 
 
 def literal(connection, value):
@@ -93,17 +84,17 @@ def main():
         supports_check_mode=True,
     )
     if pymysql is None:
-        module.fail_json(msg="PyMySQL is required on the managed host (python3-pymysql)")
+        module.fail_json(msg=MISSING_DRIVER)
     intended = module.params["variables"]
     bad = [name for name in intended if not NAME.match(name)]
     if bad:
         module.fail_json(msg=f"not variable names: {bad}")
     try:
-        connection = pymysql.connect(unix_socket=module.params["socket"], user="root", autocommit=True)
+        connection = connect(module.params["socket"])
     except pymysql.MySQLError as error:
         module.fail_json(msg=f"cannot reach the server on {module.params['socket']}: {error}")
     cursor = connection.cursor()
-    live = live_variables(cursor)
+    live = global_variables(cursor)
     before = differences(intended, live)
     report = {name: [want, have] for name, (want, have) in before.items()}
     diff = {
@@ -134,7 +125,7 @@ def main():
 
     deadline = time.monotonic() + module.params["wait"]
     while True:
-        now = live_variables(cursor)
+        now = global_variables(cursor)
         waiting = [name for name in pending if not same_value(intended[name], now.get(name))]
         if not waiting or time.monotonic() >= deadline:
             break

@@ -1,0 +1,21 @@
+"""The running server, reached as root over its local socket with PyMySQL."""
+
+from __future__ import annotations
+
+try:
+    import pymysql
+except ImportError:  # the modules report it with MISSING_DRIVER
+    pymysql = None
+
+MISSING_DRIVER = "PyMySQL is required on the managed host (python3-pymysql)"
+
+
+def connect(socket: str):
+    """A root connection over the socket (socket authentication); raises pymysql.MySQLError."""
+    return pymysql.connect(unix_socket=socket, user="root", autocommit=True)
+
+
+def global_variables(cursor) -> dict[str, str]:
+    """SHOW GLOBAL VARIABLES, names in lower case."""
+    cursor.execute("SHOW GLOBAL VARIABLES")
+    return {name.lower(): value for name, value in cursor.fetchall()}
