@@ -3,6 +3,8 @@
 #   make test        lint + unit tests + every molecule scenario
 #   make verify INVENTORY=path   testinfra against any inventory
 #   make drift INVENTORY=path    report drift between intent and reality (changes nothing)
+#   make bench [INVENTORY=path] [COMPARE="stock tuned dedicated"] [ROUNDS=3]   post-deploy load test
+#   make bench-lab   the README's comparison: 4 GiB MySQL 9.7 and MariaDB 11.8 lab hosts, 3 rounds
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -10,12 +12,12 @@ VENV      := .venv
 BIN       := $(VENV)/bin
 PYTHON    ?= python3
 FLAVORS   := debian12-mariadb debian13-mariadb debiansid-mysql
-SCENARIOS := default small-host raid drift
+SCENARIOS := default small-host raid drift bench
 INVENTORY ?= inventories/lab
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv engine images lab provision lint unit molecule test verify drift clean
+.PHONY: help venv engine images lab provision lint unit molecule test verify drift bench bench-lab clean
 
 help:
 	@echo "make provision | make test | make verify INVENTORY=path | make drift INVENTORY=path | make clean"
@@ -59,6 +61,24 @@ verify: venv
 
 drift: venv
 	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/drift.yml
+
+# make bench: COMPARE and ROUNDS become mysql_bench_compare and mysql_bench_rounds; BENCH_ARGS passes more.
+comma := ,
+space := $(subst ,, )
+COMPARE ?=
+ROUNDS ?=
+BENCH_VARS = {$(if $(strip $(COMPARE)),"mysql_bench_compare": [$(subst $(space),$(comma),$(patsubst %,"%",$(strip $(COMPARE))))]$(if $(ROUNDS),$(comma)))$(if $(ROUNDS),"mysql_bench_rounds": $(ROUNDS))}
+
+bench: venv
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/bench.yml -e '$(BENCH_VARS)' $(BENCH_ARGS)
+
+# The README's table: two 4 GiB cgroup-limited lab hosts, about 2 GiB of data, oltp_read_write,
+# stock/tuned/dedicated (MariaDB: stock/tuned) in 3 alternating rounds. About 30 minutes here.
+bench-lab: venv engine
+	LAB_HOST=bench-mysql LAB_MEMORY=4g scripts/lab-host up debiansid-mysql
+	LAB_HOST=bench-mariadb LAB_MEMORY=4g scripts/lab-host up debian13-mariadb
+	$(BIN)/ansible-playbook -i inventories/bench-lab provision.yml
+	$(BIN)/ansible-playbook -i inventories/bench-lab playbooks/bench.yml
 
 clean:
 	scripts/lab-host down

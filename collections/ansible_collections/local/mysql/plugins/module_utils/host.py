@@ -248,3 +248,30 @@ def detect(fs, datadir: str, cpu_count: int) -> dict:
         },
         "raid": {"value": raid_drivers(fs), "inputs": {"drivers_checked": list(RAID_DRIVERS)}},
     }
+
+
+def cgroup_memory_usage(fs, pid: int | str) -> dict:
+    """Memory charged to a process's cgroups: the usage of the nearest cgroup with a limit (and
+    that limit), else of the process's own cgroup. None where no memory controller is visible
+    (a cgroup v1 host whose memory hierarchy is not mounted in the container)."""
+    paths = _cgroup_paths(fs.read(f"/proc/{pid}/cgroup") or "")
+    layouts = []
+    if "" in paths:
+        layouts.append(("/sys/fs/cgroup", paths[""], "memory.current", "memory.max"))
+    if "memory" in paths:
+        layouts.append(("/sys/fs/cgroup/memory", paths["memory"], "memory.usage_in_bytes", "memory.limit_in_bytes"))
+    for base, path, usage_file, limit_file in layouts:
+        own = None
+        for ancestor in _ancestors(path):
+            directory = f"{base}{ancestor.rstrip('/')}"
+            usage = (fs.read(f"{directory}/{usage_file}") or "").strip()
+            if not usage.isdigit():
+                continue
+            if own is None:
+                own = int(usage)
+            limit = (fs.read(f"{directory}/{limit_file}") or "").strip()
+            if limit.isdigit() and int(limit) < UNLIMITED:
+                return {"usage": int(usage), "limit": int(limit), "cgroup": ancestor}
+        if own is not None:
+            return {"usage": own, "limit": None, "cgroup": path}
+    return {"usage": None, "limit": None, "cgroup": None}

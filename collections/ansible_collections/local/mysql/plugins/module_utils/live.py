@@ -19,3 +19,20 @@ def global_variables(cursor) -> dict[str, str]:
     """SHOW GLOBAL VARIABLES, names in lower case."""
     cursor.execute("SHOW GLOBAL VARIABLES")
     return {name.lower(): value for name, value in cursor.fetchall()}
+
+
+def connect_or_fail(module, socket: str):
+    """A root connection, or the module fails saying why."""
+    if pymysql is None:
+        module.fail_json(msg=MISSING_DRIVER)
+    try:
+        return connect(socket)
+    except pymysql.MySQLError as error:
+        module.fail_json(msg=f"cannot reach the server on {socket}: {error}")
+
+
+def table_exists(cursor, schema: str, table: str) -> bool:
+    cursor.execute(
+        "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s", (schema, table)
+    )
+    return cursor.fetchone()[0] > 0

@@ -1,0 +1,79 @@
+#!/usr/bin/python
+"""Ansible module: put the server's configuration files in the state of one compared configuration."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: bench_config
+short_description: Switch between the stock, tuned and dedicated configurations for a load test
+description:
+  - C(stock) moves the toolkit's drop-in aside (to I(aside), a name the server does not read);
+    C(tuned) puts it back; C(dedicated) is stock plus I(dedicated), a drop-in holding only
+    C(innodb_dedicated_server=ON). The actions are decided by C(local.mysql.bench.file_actions).
+  - Only moves and writes files; the role restarts the server. Supports check mode.
+options:
+  configuration: {description: The configuration wanted., type: str, required: true, choices: [stock, tuned, dedicated]}
+  dropin: {description: The toolkit's drop-in., type: path, required: true}
+  aside: {description: Where the drop-in waits while another configuration is measured., type: path, required: true}
+  dedicated: {description: The drop-in of the dedicated configuration., type: path, required: true}
+author: MySQL tuning toolkit contributors
+"""
+
+EXAMPLES = r"""
+- name: Measure the server as shipped
+  local.mysql.bench_config:
+    configuration: stock
+    dropin: /etc/mysql/mysql.conf.d/zz-mysql-tuning.cnf
+    aside: /etc/mysql/mysql.conf.d/zz-mysql-tuning.cnf.bench-aside
+    dedicated: /etc/mysql/mysql.conf.d/zz-mysql-bench-dedicated.cnf
+"""
+
+RETURN = r"""
+actions: {description: What was done (or would be in check mode)., type: list, returned: success}
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.local.mysql.plugins.module_utils.bench import file_actions
+
+DEDICATED = """# Written by the mysql_bench role for a comparison run and removed after it:
+# MySQL's own auto-sizing from the memory it detects.
+[mysqld]
+innodb_dedicated_server = ON
+"""
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "configuration": {"type": "str", "required": True, "choices": ["stock", "tuned", "dedicated"]},
+            "dropin": {"type": "path", "required": True},
+            "aside": {"type": "path", "required": True},
+            "dedicated": {"type": "path", "required": True},
+        },
+        supports_check_mode=True,
+    )
+    dropin, aside, dedicated = (module.params[name] for name in ("dropin", "aside", "dedicated"))
+    actions = file_actions(
+        module.params["configuration"], os.path.exists(dropin), os.path.exists(aside), os.path.exists(dedicated)
+    )
+    if not module.check_mode:
+        for action in actions:
+            if action == "remove stale aside copy":
+                os.remove(aside)
+            elif action == "move drop-in back":
+                os.replace(aside, dropin)
+            elif action == "move drop-in aside":
+                os.replace(dropin, aside)
+            elif action == "write dedicated drop-in":
+                with open(dedicated, "w", encoding="utf-8") as handle:
+                    handle.write(DEDICATED)
+                os.chmod(dedicated, 0o644)
+            elif action == "remove dedicated drop-in":
+                os.remove(dedicated)
+    module.exit_json(changed=bool(actions), actions=actions)
+
+
+if __name__ == "__main__":
+    main()

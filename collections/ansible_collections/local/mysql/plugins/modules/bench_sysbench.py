@@ -1,0 +1,216 @@
+#!/usr/bin/python
+"""Ansible module: one sysbench command, with the host sampled once a second while it runs."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: bench_sysbench
+short_description: Run one sysbench command against the local server and sample the host meanwhile
+description:
+  - Connection options (socket, account, password, schema) come from I(config_file), a file
+    only root can read, so the password is never on a command line. The sampler reads the
+    server's status through the same account, so every connection of a load test is the
+    benchmark account's, which the role's clean-up ends.
+  - With I(sample), reads once a second load average, CPU busy %, the datadir disks' IOPS and
+    MB/s (C(/proc/diskstats)), the server process's resident memory, its cgroup's memory, and
+    the server's C(Threads_running) and InnoDB checkpoint age. The parsing is in
+    C(local.mysql.bench).
+  - The command is bounded: it is killed after I(timeout) seconds.
+  - Changes nothing in check mode.
+options:
+  binary: {description: The sysbench binary., type: path, required: true}
+  environment: {description: Environment for the binary (library and Lua paths)., type: dict, default: {}}
+  config_file: {description: sysbench option file with the connection options., type: path, required: true}
+  script: {description: Workload name or path of a Lua script., type: str, required: true}
+  command: {description: sysbench command., type: str, default: run, choices: [prepare, prewarm, run, cleanup]}
+  options: {description: Further sysbench options (name without dashes to value)., type: dict, default: {}}
+  sample: {description: Sample the host while it runs., type: bool, default: false}
+  service: {description: The server's systemd unit (its main process is sampled)., type: str}
+  disks: {description: Whole disks under the datadir., type: list, elements: str, default: []}
+  timeout: {description: Seconds after which sysbench is killed., type: int, required: true}
+author: MySQL tuning toolkit contributors
+"""
+
+EXAMPLES = r"""
+- name: Measure oltp_read_write
+  local.mysql.bench_sysbench:
+    binary: "{{ client.binary }}"
+    environment: "{{ client.environment }}"
+    config_file: /var/tmp/mysql-bench/connection.cfg
+    script: oltp_read_write
+    options: {tables: 8, table-size: 100000, threads: 10, time: 60, report-interval: 1, histogram: "on"}
+    sample: true
+    service: mysql
+    disks: [vda]
+    timeout: 120
+"""
+
+RETURN = r"""
+output: {description: What sysbench printed., type: str, returned: always}
+rc: {description: sysbench's exit code., type: int, returned: always}
+samples: {description: One dict a second (local.mysql.bench.sample)., type: list, returned: always}
+variables: {description: SHOW GLOBAL VARIABLES when the run started., type: dict, returned: always}
+started: {description: When the command started (seconds since the epoch)., type: float, returned: success}
+"""
+
+import os
+import subprocess
+import tempfile
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.local.mysql.plugins.module_utils.bench import (
+    checkpoint_age,
+    cpu_times,
+    disk_counters,
+    parse_loadavg,
+    process_memory,
+    sample,
+    sysbench_options,
+)
+from ansible_collections.local.mysql.plugins.module_utils.host import FileSystem, cgroup_memory_usage
+from ansible_collections.local.mysql.plugins.module_utils.live import global_variables, pymysql
+
+STATUS = ("Threads_running", "Innodb_redo_log_current_lsn", "Innodb_redo_log_checkpoint_lsn", "Innodb_checkpoint_age")
+
+
+def read(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError:
+        return ""
+
+
+class Reader:
+    """Raw readings of the host and the server."""
+
+    def __init__(self, module):
+        self.module = module
+        self.disks = module.params["disks"]
+        self.fs = FileSystem()
+        self.pid = None
+        self.cursor = None
+        self.engine_status = True
+        if module.params["service"]:
+            rc, out, _err = module.run_command(
+                ["systemctl", "show", "--property", "MainPID", "--value", module.params["service"]]
+            )
+            self.pid = out.strip() if rc == 0 and out.strip() not in ("", "0") else None
+        if pymysql is not None:
+            options = sysbench_options(read(module.params["config_file"]))
+            try:
+                self.cursor = pymysql.connect(
+                    unix_socket=options.get("mysql-socket"),
+                    user=options.get("mysql-user"),
+                    password=options.get("mysql-password", ""),
+                    autocommit=True,
+                ).cursor()
+            except pymysql.MySQLError:
+                self.cursor = None  # the run goes on; the server's figures are then missing
+
+    def variables(self):
+        return global_variables(self.cursor) if self.cursor else {}
+
+    def status(self):
+        if not self.cursor:
+            return {}, None
+        placeholders = ", ".join(["%s"] * len(STATUS))
+        self.cursor.execute(f"SHOW GLOBAL STATUS WHERE Variable_name IN ({placeholders})", STATUS)
+        values = dict(self.cursor.fetchall())
+        engine = None
+        if "Innodb_redo_log_current_lsn" not in values and "Innodb_checkpoint_age" not in values:
+            try:
+                self.cursor.execute("SHOW ENGINE INNODB STATUS")
+                engine = self.cursor.fetchone()[2]
+            except pymysql.MySQLError:
+                engine = None  # needs PROCESS, which the benchmark account does not have
+        return values, engine
+
+    def reading(self, started):
+        status, engine = self.status()
+        memory = process_memory(read(f"/proc/{self.pid}/status")) if self.pid else {"rss": None, "hwm": None}
+        cgroup = cgroup_memory_usage(self.fs, self.pid) if self.pid else {"usage": None, "limit": None}
+        threads = status.get("Threads_running")
+        return {
+            "t": time.monotonic() - started,
+            "load1": parse_loadavg(read("/proc/loadavg")),
+            "cpu": cpu_times(read("/proc/stat")),
+            "disk": disk_counters(read("/proc/diskstats"), self.disks),
+            "server_rss": memory["rss"],
+            "server_hwm": memory["hwm"],
+            "cgroup_memory": cgroup["usage"],
+            "cgroup_limit": cgroup["limit"],
+            "threads_running": int(threads) if threads is not None else None,
+            "checkpoint_age": checkpoint_age(status, engine),
+        }
+
+
+def argv(params):
+    options = [f"--{name}={value}" for name, value in sorted(params["options"].items())]
+    return [params["binary"], f"--config-file={params['config_file']}", params["script"], *options, params["command"]]
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "binary": {"type": "path", "required": True},
+            "environment": {"type": "dict", "default": {}},
+            "config_file": {"type": "path", "required": True},
+            "script": {"type": "str", "required": True},
+            "command": {"type": "str", "default": "run", "choices": ["prepare", "prewarm", "run", "cleanup"]},
+            "options": {"type": "dict", "default": {}},
+            "sample": {"type": "bool", "default": False},
+            "service": {"type": "str"},
+            "disks": {"type": "list", "elements": "str", "default": []},
+            "timeout": {"type": "int", "required": True},
+        },
+        supports_check_mode=True,
+    )
+    command = argv(module.params)
+    if module.check_mode:
+        module.exit_json(changed=True, output="", rc=0, samples=[], variables={}, command=command)
+    reader = Reader(module) if module.params["sample"] else None
+    variables = reader.variables() if reader else {}
+    env = {**os.environ, **{key: str(value) for key, value in module.params["environment"].items()}}
+    samples = []
+    wall_started = time.time()
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as output:
+        started = time.monotonic()
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env, cwd="/")
+        previous = reader.reading(started) if reader else None
+        deadline = started + module.params["timeout"]
+        while process.poll() is None:
+            if time.monotonic() > deadline:
+                process.kill()
+                process.wait()
+                output.seek(0)
+                module.fail_json(
+                    msg=f"sysbench ran past {module.params['timeout']} s and was stopped", output=output.read()
+                )
+            time.sleep(1.0 - (time.monotonic() - started) % 1.0)
+            if reader and process.poll() is None:  # a reading after the end would show an idle host
+                current = reader.reading(started)
+                samples.append(sample(previous, current))
+                previous = current
+        output.seek(0)
+        text = output.read()
+    if process.returncode != 0:
+        module.fail_json(
+            msg=f"sysbench {module.params['command']} failed (exit {process.returncode})",
+            output=text,
+            rc=process.returncode,
+        )
+    module.exit_json(
+        changed=True,
+        output=text,
+        rc=process.returncode,
+        samples=samples,
+        variables=variables,
+        command=command,
+        started=wall_started,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+#!/usr/bin/python
+"""Ansible module: sysbench from the distribution's packages, unpacked into a private directory."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: sysbench_client
+short_description: Unpack the distribution's sysbench and the libraries it lacks into a private directory
+description:
+  - Debian's sysbench needs libmariadb3, whose package cannot be installed beside MySQL's
+    server, and a load test should leave no package behind on a database host. So the package
+    and each dependency the host does not already have are downloaded with C(apt-get download)
+    and unpacked with C(dpkg-deb -x) under I(path); the host's package database is not touched.
+  - Returns the environment that makes the unpacked binary find its libraries, Lua scripts and
+    client authentication plugins. C(ldd) must resolve every library or the module fails.
+  - I(state=absent) removes the directory.
+options:
+  path:
+    description: Private directory; created, and removed with I(state=absent).
+    type: path
+    required: true
+  state:
+    description: Whether the client is there.
+    type: str
+    default: present
+    choices: [present, absent]
+  package:
+    description: The package to unpack.
+    type: str
+    default: sysbench
+author: MySQL tuning toolkit contributors
+"""
+
+EXAMPLES = r"""
+- name: Unpack sysbench
+  local.mysql.sysbench_client:
+    path: /var/tmp/mysql-bench/client
+  register: client
+"""
+
+RETURN = r"""
+binary: {description: The sysbench binary, type: str, returned: state=present}
+environment: {description: LD_LIBRARY_PATH, LUA_PATH and MARIADB_PLUGIN_DIR for it, type: dict, returned: state=present}
+packages: {description: Package files unpacked, type: list, returned: state=present}
+"""
+
+import glob
+import os
+import shutil
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.local.mysql.plugins.module_utils.bench import ldd_missing, library_dirs, parse_depends, unmet
+
+
+class Unpacker:
+    def __init__(self, module, path):
+        self.module = module
+        self.debs = os.path.join(path, "debs")
+        self.root = os.path.join(path, "root")
+        self.fetched = {}
+
+    def installed(self, name):
+        rc, out, _err = self.module.run_command(["dpkg-query", "-W", "-f=${db:Status-Abbrev}", name])
+        return rc == 0 and out.startswith("ii")
+
+    def download(self, name):
+        rc, _out, err = self.module.run_command(["apt-get", "download", name], cwd=self.debs)
+        files = glob.glob(os.path.join(self.debs, f"{name}_*.deb"))
+        return files[0] if rc == 0 and files else None, err.strip()
+
+    def fetch(self, package):
+        queue = [[package]]
+        while queue:
+            group = queue.pop(0)
+            if any(name in self.fetched for name in group):
+                continue
+            errors = []
+            for name in group:
+                deb, error = self.download(name)
+                if deb:
+                    self.fetched[name] = deb
+                    break
+                errors.append(f"{name}: {error}")
+            else:
+                self.module.fail_json(msg=f"cannot download {' | '.join(group)} for {package}: {'; '.join(errors)}")
+            rc, out, err = self.module.run_command(["dpkg-deb", "-f", self.fetched[name], "Pre-Depends", "Depends"])
+            if rc != 0:
+                self.module.fail_json(msg=f"dpkg-deb cannot read {self.fetched[name]}: {err}")
+            fields = " , ".join(line.partition(":")[2] for line in out.splitlines())
+            queue.extend(unmet(parse_depends(fields), lambda n: n in self.fetched or self.installed(n)))
+
+    def unpack(self):
+        for deb in self.fetched.values():
+            rc, _out, err = self.module.run_command(["dpkg-deb", "-x", deb, self.root])
+            if rc != 0:
+                self.module.fail_json(msg=f"dpkg-deb cannot unpack {deb}: {err}")
+
+
+def environment(root):
+    files = [os.path.join(base, name) for base, _dirs, names in os.walk(root) for name in names]
+    plugins = glob.glob(os.path.join(root, "usr/lib/*/libmariadb3/plugin"))
+    return {
+        "LD_LIBRARY_PATH": ":".join(library_dirs(files)),
+        "LUA_PATH": os.path.join(root, "usr/share/sysbench/?.lua") + ";;",
+        "MARIADB_PLUGIN_DIR": plugins[0] if plugins else "",
+    }
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "path": {"type": "path", "required": True},
+            "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+            "package": {"type": "str", "default": "sysbench"},
+        },
+        supports_check_mode=True,
+    )
+    path = module.params["path"]
+    if module.params["state"] == "absent":
+        changed = os.path.exists(path)
+        if changed and not module.check_mode:
+            shutil.rmtree(path)
+        module.exit_json(changed=changed)
+
+    unpacker = Unpacker(module, path)
+    binary = os.path.join(unpacker.root, "usr/bin", module.params["package"])
+    if os.path.exists(binary):
+        module.exit_json(changed=False, binary=binary, environment=environment(unpacker.root), packages=[])
+    if module.check_mode:
+        module.exit_json(changed=True, binary=binary, environment={}, packages=[])
+    for tool in ("apt-get", "dpkg-deb", "dpkg-query"):
+        if not module.get_bin_path(tool):
+            module.fail_json(msg=f"{tool} is missing: unpacking sysbench is implemented for Debian-family hosts")
+    os.makedirs(unpacker.debs, mode=0o700, exist_ok=True)
+    os.chmod(path, 0o700)
+    unpacker.fetch(module.params["package"])
+    unpacker.unpack()
+    env = environment(unpacker.root)
+    rc, out, err = module.run_command(["ldd", binary], environ_update={"LD_LIBRARY_PATH": env["LD_LIBRARY_PATH"]})
+    missing = ldd_missing(out)
+    if rc != 0 or missing:
+        module.fail_json(msg=f"the unpacked {binary} cannot find {missing or err.strip()}")
+    module.exit_json(
+        changed=True,
+        binary=binary,
+        environment=env,
+        packages=sorted(os.path.basename(d) for d in unpacker.fetched.values()),
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,473 @@
+"""The load test's decisions and parsers (local.mysql.bench), on sysbench 1.0.20 output captured
+from the lab (MariaDB 10.11 on bookworm, MySQL 9.7 on sid) and on /proc and cgroup texts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from ansible_collections.local.mysql.plugins.module_utils import bench
+from ansible_collections.local.mysql.plugins.module_utils.bench import (
+    GIB,
+    MIB,
+    BenchError,
+    busy_reasons,
+    checkpoint_age,
+    cpu_times,
+    dataset,
+    disk_counters,
+    file_actions,
+    histogram_percentile,
+    input_errors,
+    ldd_missing,
+    library_dirs,
+    parse_depends,
+    parse_histogram,
+    parse_sysbench,
+    process_memory,
+    redo_capacity,
+    refusals,
+    sample,
+    schedule,
+    unmet,
+)
+from ansible_collections.local.mysql.plugins.module_utils.host import cgroup_memory_usage
+from hypothesis import given
+from hypothesis import strategies as st
+
+FIXTURES = Path(__file__).parent / "fixtures" / "bench"
+RUNS = sorted(p.name for p in FIXTURES.glob("sysbench-*.txt") if "denied" not in p.name)
+GOOD = {
+    "workloads": ["oltp_read_write", "oltp_point_select", "oltp_join"],
+    "tables": 8,
+    "table_size": 0,
+    "threads": 10,
+    "time": 60,
+    "warmup": 20,
+    "rounds": 3,
+    "compare": ["stock", "tuned", "dedicated"],
+    "schema": "mysql_bench",
+    "user": "mysql_bench",
+    "allow_busy_host": False,
+    "report_interval": 1,
+}
+IDLE_PROBE = {
+    "processlist": [{"id": 5, "user": "event_scheduler", "host": "localhost", "db": None, "command": "Daemon"}],
+    "schemas": ["information_schema", "mysql", "performance_schema", "sys"],
+    "schema_exists": False,
+    "marker_present": False,
+    "user_exists": False,
+    "free_bytes": 80 * GIB,
+    "filesystem_bytes": 250 * GIB,
+    "files": {"dropin": True, "aside": False, "dedicated": False},
+}
+
+
+def printed(text: str, label: str) -> float:
+    return float(re.search(rf"^\s*{label}:\s+([\d.]+)", text, re.MULTILINE).group(1))
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_sysbench_totals_match_what_it_printed(name):
+    text = (FIXTURES / name).read_text()
+    result = parse_sysbench(text)
+    transactions = re.search(r"transactions:\s+(\d+)\s+\(([\d.]+) per sec", text)
+    assert result["transactions"] == int(transactions.group(1))
+    assert result["tps"] == float(transactions.group(2))
+    assert (
+        result["queries"]["total"]
+        == result["queries"]["read"] + result["queries"]["write"] + (result["queries"]["other"])
+    )
+    assert result["latency_ms"]["min"] == printed(text, "min")
+    assert result["latency_ms"]["max"] == printed(text, "max")
+    assert result["sysbench_version"] == "1.0.20"
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_percentiles_from_the_histogram_agree_with_sysbench(name):
+    text = (FIXTURES / name).read_text()
+    result = parse_sysbench(text)
+    latency = result["latency_ms"]
+    # sysbench computes its 95th percentile from the same buckets it prints.
+    assert latency["p95"] == pytest.approx(printed(text, "95th percentile"), abs=0.01)
+    assert latency["min"] <= latency["p95"] <= latency["p99"] <= latency["max"]
+    assert sum(count for _, count in parse_histogram(text)) == result["events"]
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_every_interval_line_is_read(name):
+    text = (FIXTURES / name).read_text()
+    intervals = parse_sysbench(text)["intervals"]
+    assert len(intervals) == text.count("s ] thds:")
+    assert [row["t"] for row in intervals] == list(range(1, len(intervals) + 1))
+    assert all(row["tps"] > 0 and row["latency_pct"] == 95 for row in intervals)
+
+
+def test_a_failed_run_says_what_sysbench_said():
+    text = (FIXTURES / "sysbench-1.0.20-sid-mysql-9.7-access-denied.txt").read_text()
+    with pytest.raises(BenchError, match="FATAL: unable to connect"):
+        parse_sysbench(text)
+
+
+@given(st.lists(st.tuples(st.floats(0.01, 1000), st.integers(1, 1000)), min_size=1, max_size=50))
+def test_histogram_percentiles_are_ordered_buckets(rows):
+    rows = sorted(rows)
+    p50, p95, p99 = (histogram_percentile(rows, q) for q in (50, 95, 99))
+    assert p50 <= p95 <= p99
+    assert {p50, p95, p99} <= {value for value, _ in rows}
+
+
+def test_no_histogram_no_percentile():
+    assert histogram_percentile([], 95) is None
+
+
+# ------------------------------------------------------------------------------ inputs
+
+
+def test_good_inputs_pass():
+    assert input_errors(GOOD) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "variable"),
+    [
+        ({"workloads": ["oltp_nonsense"]}, "mysql_bench_workloads"),
+        ({"workloads": []}, "mysql_bench_workloads"),
+        ({"threads": 0}, "mysql_bench_threads"),
+        ({"threads": -3}, "mysql_bench_threads"),
+        ({"time": 0}, "mysql_bench_time"),
+        ({"rounds": 2}, "mysql_bench_rounds"),
+        ({"table_size": 10}, "mysql_bench_table_size"),
+        ({"compare": ["stock", "fast"]}, "mysql_bench_compare"),
+        ({"compare": ["stock", "stock"]}, "mysql_bench_compare"),
+        ({"schema": "Bench; DROP"}, "mysql_bench_schema"),
+        ({"schema": "mysql"}, "mysql_bench_schema"),
+        ({"user": ""}, "mysql_bench_user"),
+        ({"warmup": True}, "mysql_bench_warmup"),
+    ],
+)
+def test_each_bad_input_is_named_with_its_value_and_range(change, variable):
+    errors = input_errors({**GOOD, **change})
+    assert errors, change
+    assert any(error.startswith(variable + "=") for error in errors), errors
+
+
+def test_a_single_configuration_needs_no_three_rounds():
+    assert input_errors({**GOOD, "compare": ["tuned"], "rounds": 1}) == []
+
+
+# ------------------------------------------------------------------------------ decisions
+
+
+def test_default_dataset_is_about_half_the_buffer_pool():
+    chosen = dataset(8, 0, 4 * GIB, 80 * GIB, 250 * GIB)
+    assert chosen["table_size"] == 4 * GIB // 2 // (8 * bench.ROW_BYTES)
+    assert chosen["estimated_bytes"] == pytest.approx(2 * GIB, rel=0.01)
+
+
+def test_a_dataset_larger_than_the_free_space_is_refused_with_what_fits():
+    with pytest.raises(BenchError, match=r"mysql_bench_table_size=1000000000.*at most (\d+) rows") as caught:
+        dataset(8, 10**9, 4 * GIB, 20 * GIB, 100 * GIB)
+    largest = int(re.search(r"at most (\d+) rows", str(caught.value)).group(1))
+    dataset(8, largest, 4 * GIB, 20 * GIB, 100 * GIB)  # the advice fits
+    with pytest.raises(BenchError):
+        dataset(8, largest + 1000, 4 * GIB, 20 * GIB, 100 * GIB)
+
+
+def test_the_servers_own_threads_do_not_make_it_busy():
+    assert busy_reasons(IDLE_PROBE["processlist"], IDLE_PROBE["schemas"], "mysql_bench", False, "mysql_bench") == []
+
+
+def test_an_application_connection_or_schema_makes_it_busy():
+    connection = {"id": 9, "user": "app", "host": "localhost", "db": "shop", "command": "Sleep"}
+    reasons = busy_reasons([connection], [*IDLE_PROBE["schemas"], "shop"], "mysql_bench", False, "mysql_bench")
+    assert len(reasons) == 2 and "app@localhost" in reasons[0] and "shop" in reasons[1]
+    problems = refusals({**IDLE_PROBE, "processlist": [connection]}, GOOD)
+    assert len(problems) == 1 and "mysql_bench_allow_busy_host" in problems[0]
+    assert refusals({**IDLE_PROBE, "processlist": [connection]}, {**GOOD, "allow_busy_host": True}) == []
+
+
+def test_the_benchmarks_own_leftovers_do_not_make_it_busy():
+    leftover = {"id": 9, "user": "mysql_bench", "host": "localhost", "db": "mysql_bench", "command": "Query"}
+    probe = {
+        **IDLE_PROBE,
+        "processlist": [leftover],
+        "schemas": [*IDLE_PROBE["schemas"], "mysql_bench"],
+        "schema_exists": True,
+        "marker_present": True,
+    }
+    assert refusals(probe, GOOD) == []
+
+
+def test_a_schema_of_that_name_not_made_by_the_toolkit_is_refused():
+    probe = {**IDLE_PROBE, "schemas": [*IDLE_PROBE["schemas"], "mysql_bench"], "schema_exists": True}
+    problems = refusals(probe, {**GOOD, "allow_busy_host": True})
+    assert len(problems) == 1 and problems[0].startswith("mysql_bench_schema='mysql_bench'")
+
+
+def test_plan_refuses_a_comparison_on_a_host_never_tuned():
+    probe = {**IDLE_PROBE, "files": {"dropin": False, "aside": False, "dedicated": False}}
+    result = bench.plan(GOOD, probe, "mysql", 2 * GIB, "/var/tmp/mysql-bench")
+    assert any("provision.yml" in problem for problem in result["refusals"])
+    assert result["steps"] == []
+
+
+def test_plan_on_mariadb_leaves_out_the_dedicated_configuration():
+    result = bench.plan(GOOD, IDLE_PROBE, "mariadb", 2 * GIB, "/var/tmp/mysql-bench")
+    assert result["refusals"] == []
+    assert result["configurations"] == ["stock", "tuned"]
+    assert "innodb_dedicated_server" in result["skipped_configurations"][0]
+    assert {step["script"] for step in result["steps"] if step["workload"] == "oltp_join"} == {
+        "/var/tmp/mysql-bench/oltp_join.lua"
+    }
+
+
+def test_configurations_alternate_within_each_round_and_restart_once_per_switch():
+    steps = schedule(["stock", "tuned", "dedicated"], 3, ["oltp_read_write", "oltp_join"])
+    order = [step["configuration"] for step in steps if step["switch"]]
+    assert order == ["stock", "tuned", "dedicated"] * 3
+    assert len(steps) == 3 * 3 * 2
+    assert [step["round"] for step in steps] == sorted(step["round"] for step in steps)
+
+
+def test_without_a_comparison_the_server_is_measured_as_it_is():
+    steps = schedule([], 2, ["oltp_point_select"])
+    assert [(s["configuration"], s["switch"]) for s in steps] == [("as-is", False), ("as-is", False)]
+
+
+def apply(actions, state):
+    dropin, aside, dedicated = state
+    for action in actions:
+        if action == "remove stale aside copy":
+            aside = False
+        elif action == "move drop-in back":
+            dropin, aside = True, False
+        elif action == "move drop-in aside":
+            dropin, aside = False, True
+        elif action == "write dedicated drop-in":
+            dedicated = True
+        elif action == "remove dedicated drop-in":
+            dedicated = False
+    return dropin, aside, dedicated
+
+
+@given(st.sampled_from(bench.CONFIGURATIONS), st.booleans(), st.booleans(), st.booleans())
+def test_file_actions_reach_the_configuration_from_any_leftover_state(configuration, dropin, aside, dedicated):
+    if not (dropin or aside):
+        dropin = True  # a provisioned host has its drop-in in one of the two places
+    after = apply(file_actions(configuration, dropin, aside, dedicated), (dropin, aside, dedicated))
+    wanted = bench.CONFIGURATION_FILES[configuration]
+    assert after[0] == wanted["dropin"]
+    assert after[2] == wanted["dedicated"]
+    assert after[0] != after[1], "the drop-in is in exactly one place"
+    assert file_actions(configuration, *after) == [], "a second switch does nothing"
+
+
+# ------------------------------------------------------------------------------ the private client
+
+SYSBENCH_DEPENDS = (
+    "libaio1t64 (>= 0.3.93), libc6 (>= 2.38), libluajit-5.1-2 (>= 2.0.4) | libluajit-5.1-2 (>= 2.1.0+openresty), "
+    "libmariadb3 (>= 3.0.0), libpq5"
+)
+
+
+def test_debian_depends_fields_become_groups_of_names():
+    assert parse_depends(SYSBENCH_DEPENDS) == [
+        ["libaio1t64"],
+        ["libc6"],
+        ["libluajit-5.1-2", "libluajit-5.1-2"],
+        ["libmariadb3"],
+        ["libpq5"],
+    ]
+    assert parse_depends("python3:any, libfoo [amd64] <!nocheck>") == [["python3"], ["libfoo"]]
+
+
+def test_only_what_the_host_lacks_is_fetched():
+    installed = {"libaio1t64", "libc6"}
+    assert unmet(parse_depends(SYSBENCH_DEPENDS), installed.__contains__) == [
+        ["libluajit-5.1-2", "libluajit-5.1-2"],
+        ["libmariadb3"],
+        ["libpq5"],
+    ]
+
+
+def test_library_dirs_leave_client_plugins_out():
+    files = [
+        "/w/root/usr/lib/x86_64-linux-gnu/libmariadb.so.3",
+        "/w/root/usr/lib/x86_64-linux-gnu/libpq.so.5.18",
+        "/w/root/usr/lib/x86_64-linux-gnu/libmariadb3/plugin/caching_sha2_password.so",
+        "/w/root/usr/bin/sysbench",
+    ]
+    assert library_dirs(files) == ["/w/root/usr/lib/x86_64-linux-gnu"]
+
+
+def test_ldd_reports_missing_libraries():
+    text = "\tlibpq.so.5 => not found\n\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x7f)\n"
+    assert ldd_missing(text) == ["libpq.so.5"]
+
+
+# ------------------------------------------------------------------------------ samples
+
+PROC_STAT = "cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 50 0 25 400 25 0 0 0 0 0\n"
+DISKSTATS = (
+    " 254       0 vda 1000 0 8000 0 2000 0 16000 0 0 0 0 0 0 0 0 0 0\n"
+    " 254       1 vda1 900 0 7000 0 1900 0 15000 0 0 0 0 0 0 0 0 0 0\n"
+    "   7       0 loop0 5 0 10 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+)
+
+
+def test_cpu_busy_leaves_idle_and_iowait_out():
+    assert cpu_times(PROC_STAT) == (150, 1000)
+
+
+def test_disk_counters_sum_whole_disks_only():
+    assert disk_counters(DISKSTATS, ["vda"]) == {
+        "reads": 1000,
+        "read_sectors": 8000,
+        "writes": 2000,
+        "write_sectors": 16000,
+    }
+
+
+def test_process_memory_in_bytes():
+    status = "Name:\tmysqld\nVmHWM:\t  2048 kB\nVmRSS:\t  1024 kB\n"
+    assert process_memory(status) == {"rss": 1024 * 1024, "hwm": 2048 * 1024}
+
+
+def test_checkpoint_age_on_each_server():
+    mysql = {"Innodb_redo_log_current_lsn": "39523715", "Innodb_redo_log_checkpoint_lsn": "29249612"}
+    assert checkpoint_age(mysql) == 39523715 - 29249612
+    assert checkpoint_age({"Innodb_checkpoint_age": "4096"}) == 4096
+    engine = "---\nLOG\n---\nLog sequence number          5000\nLog flushed up to   5000\nLast checkpoint at  1200\n"
+    assert checkpoint_age({}, engine) == 3800
+    assert checkpoint_age({}) is None
+
+
+def test_redo_capacity_on_each_server():
+    assert redo_capacity({"innodb_redo_log_capacity": str(608 * MIB)}) == 608 * MIB
+    assert redo_capacity({"innodb_log_file_size": str(96 * MIB)}) == 96 * MIB
+    assert redo_capacity({"innodb_log_file_size": str(48 * MIB), "innodb_log_files_in_group": "2"}) == 96 * MIB
+
+
+def test_a_sample_is_rates_over_the_elapsed_time():
+    before = {"t": 1.0, "cpu": (150, 1000), "disk": disk_counters(DISKSTATS, ["vda"]), "load1": 1.0}
+    after_disk = {"reads": 1100, "read_sectors": 8000 + 2048, "writes": 2500, "write_sectors": 16000 + 4096}
+    after = {"t": 3.0, "cpu": (250, 1200), "disk": after_disk, "load1": 2.5, "server_rss": 5, "checkpoint_age": 7}
+    row = sample(before, after)
+    assert row["cpu_busy_pct"] == 50.0
+    assert row["disk_read_iops"] == 50.0 and row["disk_write_iops"] == 250.0
+    assert row["disk_write_mbps"] == pytest.approx(4096 * 512 / 2 / 1e6, abs=0.01)
+    assert (row["server_rss"], row["checkpoint_age"], row["load1"]) == (5, 7, 2.5)
+    with pytest.raises(ValueError):
+        sample(after, before)
+
+
+class FakeFs:
+    def __init__(self, files):
+        self.files = files
+
+    def read(self, path):
+        return self.files.get(path)
+
+
+def test_cgroup_v1_in_a_private_namespace_reports_the_limited_cgroup():
+    fs = FakeFs(
+        {
+            "/proc/42/cgroup": "4:memory:/system.slice/mariadb.service\n0::/system.slice/mariadb.service\n",
+            "/sys/fs/cgroup/memory/system.slice/mariadb.service/memory.usage_in_bytes": "700000000\n",
+            "/sys/fs/cgroup/memory/system.slice/mariadb.service/memory.limit_in_bytes": "9223372036854771712\n",
+            "/sys/fs/cgroup/memory/memory.usage_in_bytes": "1500000000\n",
+            "/sys/fs/cgroup/memory/memory.limit_in_bytes": "4294967296\n",
+        }
+    )
+    assert cgroup_memory_usage(fs, 42) == {"usage": 1500000000, "limit": 4294967296, "cgroup": "/"}
+
+
+def test_cgroup_v2_without_a_limit_reports_the_servers_own_cgroup():
+    fs = FakeFs(
+        {
+            "/proc/7/cgroup": "0::/system.slice/mysql.service\n",
+            "/sys/fs/cgroup/system.slice/mysql.service/memory.current": "123456\n",
+            "/sys/fs/cgroup/system.slice/mysql.service/memory.max": "max\n",
+        }
+    )
+    assert cgroup_memory_usage(fs, 7) == {"usage": 123456, "limit": None, "cgroup": "/system.slice/mysql.service"}
+
+
+def test_no_visible_memory_controller_is_no_figure():
+    fs = FakeFs({"/proc/7/cgroup": "4:memory:/docker/abc\n0::/docker/abc/system.slice/mysql.service\n"})
+    assert cgroup_memory_usage(fs, 7)["usage"] is None
+
+
+# ------------------------------------------------------------------------------ reports
+
+
+def fixture_run(name, configuration, round_number, workload, offset):
+    text = (FIXTURES / name).read_text()
+    step = {"configuration": configuration, "round": round_number, "workload": workload}
+    samples = [{"t": 1.0, "cpu_busy_pct": 90.0, "server_rss": 700 * MIB, "checkpoint_age": 5 * MIB}]
+    variables = {"innodb_redo_log_capacity": str(608 * MIB), "innodb_buffer_pool_size": str(2 * GIB)}
+    return bench.run_record(step, text, samples, variables, offset)
+
+
+def test_compare_gives_medians_spreads_and_ratios():
+    rw = "sysbench-1.0.20-bookworm-mariadb-10.11-oltp_read_write.txt"
+    runs = [
+        fixture_run(rw, name, r, "oltp_read_write", 10.0 * i)
+        for i, (r, name) in enumerate([(r, name) for r in (1, 2, 3) for name in ("stock", "tuned")])
+    ]
+    for run, tps in zip(runs, (700, 1000, 720, 1100, 650, 1050), strict=True):
+        run["tps"] = float(tps)
+    table = bench.compare(runs)["oltp_read_write"]
+    assert table["configurations"]["stock"]["tps_median"] == 700
+    assert table["configurations"]["tuned"]["tps_median"] == 1050
+    assert table["configurations"]["tuned"]["tps_spread_pct"] == pytest.approx(100 * 100 / 1050, abs=0.1)
+    assert table["ratios"] == {"tuned/stock": 1.5}
+
+
+def test_report_judges_seed_000s_targets_and_draws_a_chart(tmp_path):
+    from ansible_collections.local.mysql.plugins.module_utils.bench_chart import draw
+
+    runs = [
+        fixture_run("sysbench-1.0.20-bookworm-mariadb-10.11-oltp_point_select.txt", "as-is", 1, "oltp_point_select", 0),
+        fixture_run("sysbench-1.0.20-bookworm-mariadb-10.11-oltp_join.txt", "as-is", 1, "oltp_join", 20.0),
+    ]
+    meta = {
+        "host": "db1",
+        "server": {"flavor": "mariadb", "version": "10.11.14"},
+        "host_facts": {"memory": 4 * GIB, "cpus": 2, "disk": "ssd"},
+        "dataset": {"tables": 2, "table_size": 10000, "estimated_bytes": 5 * MIB, "formula": "requested"},
+        "settings": {"threads": 2, "time": 3, "warmup": 1, "rounds": 1, "skipped_configurations": []},
+        "command": "make bench",
+        "started": "20261123T100000Z",
+        "finished": "20261123T100100Z",
+    }
+    report = bench.build_report(meta, runs)
+    point_p95 = runs[0]["latency_ms"]["p95"]
+    join_p95 = runs[1]["latency_ms"]["p95"]
+    assert report["verdict"]["oltp_point_select"] == {
+        "target_p95_ms": 10.0,
+        "p95_ms": point_p95,
+        "pass": point_p95 < 10,
+    }
+    assert report["verdict"]["oltp_join"]["pass"] == (join_p95 < 50)
+    text = bench.markdown(report)
+    assert "| 1 | as-is | oltp_join |" in text and report["verdict_line"] in text
+    draw(report, str(tmp_path / "report.png"))
+    assert (tmp_path / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_an_account_of_that_name_not_made_by_the_toolkit_is_refused():
+    problems = refusals({**IDLE_PROBE, "user_exists": True}, GOOD)
+    assert len(problems) == 1 and problems[0].startswith("mysql_bench_user='mysql_bench'")
+    assert refusals({**IDLE_PROBE, "user_exists": True, "marker_present": True, "schema_exists": True}, GOOD) == []
+
+
+def test_the_connection_file_is_read_as_sysbench_reads_it():
+    text = "mysql-socket=/run/mysqld/mysqld.sock\nmysql-user=mysql_bench\nmysql-password=a=b\n"
+    assert bench.sysbench_options(text) == {
+        "mysql-socket": "/run/mysqld/mysqld.sock",
+        "mysql-user": "mysql_bench",
+        "mysql-password": "a=b",
+    }
