@@ -40,6 +40,20 @@ def test_io_capacity_follows_the_measurement(server, facts):
         assert maximum <= io["iops"]
 
 
+def test_disk_class_follows_the_measurement(server, facts):
+    io, disk_class = facts["io"], facts["sizing"]["disk_class"]
+    assert disk_class["reported"] == facts["host"]["disk"]["value"]
+    if io["iops"] is not None and io["iops"] >= 1000:
+        # no spinning disk sustains a thousand random 16 KiB writes a second
+        assert disk_class["value"] != "hdd"
+        if disk_class["reported"] == "hdd":
+            assert "overruled" in disk_class["reason"]
+    elif io["iops"] is None:
+        assert disk_class["value"] == disk_class["reported"]
+    neighbours = int(server.scalar("SELECT @@innodb_flush_neighbors"))
+    assert neighbours == (1 if disk_class["value"] == "hdd" else 0)
+
+
 def test_measurement_predates_the_dropin_it_produced(server, facts):
     if facts["io"]["iops"] is None:
         pytest.skip("no measurement on this host (fallback)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from ansible_collections.local.mysql.plugins.module_utils.sizing import (
     GIB,
@@ -219,6 +221,43 @@ def test_disk_kind_decides_neighbours_read_ahead_and_default_io():
     assert hdd["innodb_read_ahead_threshold"] < nvme["innodb_read_ahead_threshold"]
 
 
+def test_a_measurement_overrules_a_disk_that_calls_itself_rotational():
+    # The lab's virtio disk reports rotational=1 while fio sustains about 95 000 IOPS.
+    result = plan(inputs(8 * GIB, disk="hdd", iops=95000))
+    values = result.variables()
+    assert result.disk_class["value"] == "ssd" and result.disk_class["reported"] == "hdd"
+    assert "overruled" in result.disk_class["reason"] and "95000" in result.disk_class["reason"]
+    assert (values["innodb_flush_neighbors"], values["innodb_read_ahead_threshold"]) == (0, 64)
+    assert result.to_fact({})["disk_class"] == result.disk_class
+
+
+@pytest.mark.parametrize("iops", [120, 350, 999])
+def test_a_slow_measurement_keeps_a_spinning_disk_a_spinning_disk(iops):
+    result = plan(inputs(8 * GIB, disk="hdd", iops=iops))
+    assert result.disk_class["value"] == "hdd"
+    assert result.variables()["innodb_flush_neighbors"] == 1
+
+
+def test_without_a_measurement_the_device_decides():
+    result = plan(inputs(8 * GIB, disk="hdd"))
+    assert result.disk_class["value"] == "hdd" and "no fio measurement" in result.disk_class["reason"]
+
+
+@pytest.mark.parametrize(
+    ("flavor", "version", "disk", "expected"),
+    [
+        ("mysql", "9.7.4", "ssd", (10000, 20000)),  # MySQL 8.4's own default
+        ("mysql", "8.0.36", "ssd", (2000, 4000)),
+        ("mariadb", "11.8.6", "ssd", (2000, 4000)),
+        ("mysql", "9.7.4", "nvme", (10000, 20000)),
+        ("mysql", "9.7.4", "hdd", (200, 400)),
+    ],
+)
+def test_io_defaults_never_below_the_servers_own_on_ssd(flavor, version, disk, expected):
+    values = plan(inputs(8 * GIB, flavor=flavor, version=version, disk=disk)).variables()
+    assert (values["innodb_io_capacity"], values["innodb_io_capacity_max"]) == expected
+
+
 @given(iops=st.integers(min_value=1, max_value=2_000_000))
 def test_io_capacity_from_a_measurement(iops):
     values = plan(inputs(8 * GIB, iops=iops)).variables()
@@ -269,3 +308,53 @@ def test_parse_size_refuses_nonsense(text):
 def test_version_tuple():
     assert version_tuple("1:11.8.6-0+deb13u1") == (11, 8, 6)
     assert version_tuple("9.7.4-2") == (9, 7, 4)
+
+
+def test_an_override_in_the_servers_notation_is_compared_in_bytes():
+    # The override a DBA writes first: the server shows 2147483648, so the plan must say so.
+    fact = plan(inputs(4 * GIB, cpus=2)).to_fact({"innodb_buffer_pool_size": "2G", "long_query_time": 0.5})
+    variables = fact["variables"]
+    assert variables["innodb_buffer_pool_size"] == 2 * GIB
+    pool_keeps = variables["innodb_buffer_pool_chunk_size"] * variables["innodb_buffer_pool_instances"]
+    assert variables["innodb_buffer_pool_size"] % pool_keeps == 0
+    assert fact["explain"]["innodb_buffer_pool_size"]["formula"].startswith("override")
+    assert fact["peak_memory"] <= 0.9 * fact["memory_budget"]
+    assert variables["long_query_time"] == 0.5
+
+
+def test_an_override_past_the_memory_bound_is_refused_with_the_largest_that_fits():
+    with pytest.raises(SizingError, match=r"innodb_buffer_pool_size=200G do not fit.*at most") as caught:
+        plan(inputs(24 * GIB, cpus=2)).to_fact({"innodb_buffer_pool_size": "200G"})
+    largest = re.search(r"innodb_buffer_pool_size at most ([\d.]+G)", str(caught.value)).group(1)
+    assert float(largest[:-1]) < 24
+
+
+def test_a_connection_override_past_the_bound_names_the_count_that_fits():
+    with pytest.raises(SizingError, match=r"max_connections at most (\d+)") as caught:
+        plan(inputs(4 * GIB, cpus=2)).to_fact({"max_connections": 5000})
+    fits = int(re.search(r"max_connections at most (\d+)", str(caught.value)).group(1))
+    plan(inputs(4 * GIB, cpus=2)).to_fact({"max_connections": fits})
+
+
+def test_an_override_mysql_would_round_is_refused_with_the_value_it_keeps():
+    with pytest.raises(SizingError, match=r"not kept as written.*use (\d+)M"):
+        plan(inputs(8 * GIB, cpus=2)).to_fact({"innodb_buffer_pool_size": "3001M"})
+
+
+def test_a_size_override_that_is_no_size_is_refused():
+    with pytest.raises(SizingError, match="sort_buffer_size='lots'"):
+        plan(inputs(8 * GIB)).to_fact({"sort_buffer_size": "lots"})
+
+
+@settings(max_examples=200, deadline=None)
+@given(memory=MEMORY, cpus=CPUS, flavor_version=FLAVOR_VERSIONS, pool_mib=st.integers(32, 2 * 1024 * 1024))
+def test_every_memory_override_is_bounded_like_a_computed_value(memory, cpus, flavor_version, pool_mib):
+    flavor, version = flavor_version
+    result = plan(Inputs(memory=memory, cpus=cpus, disk="ssd", flavor=flavor, version=version))
+    try:
+        fact = result.to_fact({"innodb_buffer_pool_size": f"{pool_mib}M"})
+    except SizingError as error:
+        assert "innodb_buffer_pool_size" in str(error)
+        return
+    assert fact["variables"]["innodb_buffer_pool_size"] == pool_mib * MIB
+    assert fact["peak_memory"] <= 0.9 * fact["memory_budget"]

@@ -18,12 +18,11 @@ def mysql_sizing(inputs: dict, overrides: dict | None = None) -> dict:
     try:
         values = dict(inputs)
         values["memory"] = parse_size(values["memory"])
-        result = plan(Inputs(**values))
+        return plan(Inputs(**values)).to_fact(overrides or {})
     except SizingError as error:
         raise AnsibleFilterError(str(error)) from error
     except (TypeError, ValueError) as error:
         raise AnsibleFilterError(f"mysql_sizing: bad input: {error}") from error
-    return result.to_fact(overrides or {})
 
 
 def to_bytes(size) -> int:

@@ -55,10 +55,11 @@ def draw(report: dict, path: str) -> None:
     latency_axis.set_ylabel("p95 latency (ms, log scale)")
     latency_axis.set_yscale("log")
     cpu_axis.set_ylabel("CPU busy %")
-    cpu_axis.set_ylim(0, 100)
+    cpu_axis.set_ylim(0, 105)  # a busy host sits on 100: keep that line visible
     io_axis.set_ylabel("disk IOPS")
     io_axis.legend(["write", "read"], loc="upper right", fontsize=8)
     memory_axis.set_ylabel("memory (GiB)")
+    memory_axis.set_ylim(bottom=0)  # from zero, so that a flat line does not look like growth
     memory_axis.legend(["server RSS", "cgroup"], loc="upper right", fontsize=8)
     memory_axis.set_xlabel("seconds since the benchmark started")
     for axis in axes[:5]:

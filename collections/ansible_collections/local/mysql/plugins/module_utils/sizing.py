@@ -50,8 +50,13 @@ ARIA_PAGECACHE_SIZE = 32 * MIB  # MariaDB keeps its system tables in Aria
 PERFORMANCE_SCHEMA_RESERVE = 256 * MIB
 PERFORMANCE_SCHEMA_MIN_BUDGET = 2 * GIB
 
-# innodb_io_capacity / _max without a measurement, by disk kind.
+# innodb_io_capacity / _max without a measurement, by disk class.
 IO_DEFAULTS = {"hdd": (200, 400), "ssd": (2000, 4000), "nvme": (10000, 20000)}
+# The servers' own defaults, which the defaults above never go below on SSD and NVMe.
+SERVER_IO_DEFAULTS = {"mysql": {(8, 4): (10000, 20000), (0,): (200, 2000)}, "mariadb": {(0,): (200, 2000)}}
+# A spinning disk seeks for each random write: 100-400 a second. Sustaining this many random
+# 16 KiB writes (fio, O_DIRECT, past its ramp-up) rules out seeks, whatever the device reports.
+SPINNING_MAX_IOPS = 1000
 # Linear read-ahead helps where a random IO is expensive.
 READ_AHEAD_THRESHOLD = {"hdd": 32, "ssd": 64, "nvme": 64}
 TABLE_OPEN_CACHE = 4000
@@ -123,6 +128,7 @@ class Plan:
     per_thread: int
     global_buffers: int
     settings: dict[str, Setting]
+    disk_class: dict = field(default_factory=dict)
 
     def variables(self) -> dict:
         return {name: setting.value for name, setting in self.settings.items()}
@@ -133,8 +139,13 @@ class Plan:
         return {**fact.pop("variables"), **fact}
 
     def to_fact(self, overrides: dict) -> dict:
-        """Nested form for the roles and the fact file; ``overrides`` win and say so."""
-        variables = {**self.variables(), **overrides}
+        """Nested form for the roles and the fact file; ``overrides`` win and say so.
+
+        Overrides go through the same bounds as computed values (SizingError names the one
+        that does not fit); sizes may use the server's notation (512M, 8G).
+        """
+        variables, peak = apply_overrides(self, overrides)
+        overrides = {name: variables[name] for name in overrides}
         explain = {
             name: {"formula": setting.formula, "inputs": setting.inputs} for name, setting in self.settings.items()
         }
@@ -146,9 +157,10 @@ class Plan:
             "explain": explain,
             "inputs": {key: getattr(self.inputs, key) for key in self.inputs.__dataclass_fields__},
             "memory_budget": self.budget,
-            "peak_memory": self.peak,
+            "peak_memory": peak,
             "per_thread_memory": self.per_thread,
             "global_memory": self.global_buffers,
+            "disk_class": self.disk_class,
         }
 
 
@@ -250,7 +262,32 @@ def mysql_buffer_pool(raw: int, cpus: int) -> tuple[int, int, int]:
     return chunk_mib * instances * chunks_per_instance * MIB, instances, chunk_mib * MIB
 
 
-def io_capacity(inputs: Inputs) -> tuple[int, int, str, dict]:
+def disk_class(inputs: Inputs) -> tuple[str, str]:
+    """(class that drives flush neighbours, read-ahead and io defaults, why).
+
+    The device's rotational flag is the fallback; a measurement overrules it when a disk that
+    calls itself spinning sustained more random writes than any spinning disk can (virtual
+    disks, and some controllers, report themselves rotational).
+    """
+    if inputs.iops is None:
+        return inputs.disk, f"{inputs.disk} as the device reports it (no fio measurement)"
+    if inputs.disk == "hdd" and inputs.iops >= SPINNING_MAX_IOPS:
+        return "ssd", (
+            f"the device reports itself rotational, overruled: fio sustained {inputs.iops} random 16 KiB "
+            f"writes/s and no spinning disk does {SPINNING_MAX_IOPS}"
+        )
+    return inputs.disk, f"{inputs.disk} as the device reports it, consistent with fio's {inputs.iops} writes/s"
+
+
+def server_io_defaults(flavor: str, version: tuple[int, ...]) -> tuple[int, int]:
+    """innodb_io_capacity / _max the server uses when none is set."""
+    for since, values in sorted(SERVER_IO_DEFAULTS[flavor].items(), reverse=True):
+        if version >= since:
+            return values
+    return IO_DEFAULTS["hdd"]
+
+
+def io_capacity(inputs: Inputs, kind: str) -> tuple[int, int, str, dict]:
     """(innodb_io_capacity, innodb_io_capacity_max, formula, inputs).
 
     The server counts 16 KiB page writes per second; fio measures sustained 16 KiB random
@@ -259,8 +296,16 @@ def io_capacity(inputs: Inputs) -> tuple[int, int, str, dict]:
     measurement, and never below capacity.
     """
     if inputs.iops is None:
-        capacity, maximum = IO_DEFAULTS[inputs.disk]
-        return capacity, maximum, f"default for {inputs.disk} (no fio measurement)", {"disk": inputs.disk}
+        capacity, maximum = IO_DEFAULTS[kind]
+        if kind != "hdd":
+            own = server_io_defaults(inputs.flavor, inputs.version_tuple)
+            capacity, maximum = max(capacity, own[0]), max(maximum, own[1])
+        return (
+            capacity,
+            maximum,
+            f"default for {kind} (no fio measurement), never below the server's own on SSD/NVMe",
+            {"disk_class": kind},
+        )
     capacity = max(MIN_IO_CAPACITY, min(inputs.iops // 2, MAX_IO_CAPACITY))
     maximum = max(capacity, min(inputs.iops, 2 * capacity))
     return (
@@ -391,14 +436,15 @@ def plan(inputs: Inputs) -> Plan:
         settings["innodb_flush_method"] = Setting(
             "O_DIRECT" if direct_io else "fsync", "O_DIRECT (no double caching) unless tmpfs", fs_inputs
         )
-    disk_inputs = {"disk": inputs.disk}
+    kind, kind_reason = disk_class(inputs)
+    disk_inputs = {"disk_class": kind, "reported": inputs.disk, "iops": inputs.iops}
     settings["innodb_flush_neighbors"] = Setting(
-        1 if inputs.disk == "hdd" else 0, "1 on HDD (merge seeks), 0 on SSD/NVMe", disk_inputs
+        1 if kind == "hdd" else 0, "1 on HDD (merge seeks), 0 on SSD/NVMe", disk_inputs
     )
     settings["innodb_read_ahead_threshold"] = Setting(
-        READ_AHEAD_THRESHOLD[inputs.disk], "32 on HDD (read ahead early), 64 on SSD/NVMe", disk_inputs
+        READ_AHEAD_THRESHOLD[kind], "32 on HDD (read ahead early), 64 on SSD/NVMe", disk_inputs
     )
-    capacity, maximum, io_formula, io_inputs = io_capacity(inputs)
+    capacity, maximum, io_formula, io_inputs = io_capacity(inputs, kind)
     settings["innodb_io_capacity"] = Setting(capacity, io_formula, io_inputs)
     settings["innodb_io_capacity_max"] = Setting(maximum, io_formula, io_inputs)
 
@@ -423,7 +469,93 @@ def plan(inputs: Inputs) -> Plan:
     global_buffers = pool + fixed_global(inputs)
     peak = global_buffers + connections * per_thread
     assert peak <= PEAK_LIMIT * budget, "sizing invariant broken: peak above the limit"
-    return Plan(inputs, budget, peak, per_thread, global_buffers, settings)
+    return Plan(
+        inputs,
+        budget,
+        peak,
+        per_thread,
+        global_buffers,
+        settings,
+        {"value": kind, "reported": inputs.disk, "reason": kind_reason},
+    )
+
+
+# Overrides that change the worst-case peak: counted once, or once per connection.
+GLOBAL_SIZES = ("innodb_buffer_pool_size", "innodb_log_buffer_size", "key_buffer_size", "aria_pagecache_buffer_size")
+PER_THREAD_SIZES = (*PER_THREAD_RENDERED, "thread_stack", "binlog_cache_size", "tmp_table_size", "max_heap_table_size")
+SIZE_NOTATION = re.compile(r"^\d+(\.\d+)?[KMGT]$", re.IGNORECASE)
+
+
+def normalize_override(name: str, value):
+    """The server's size notation (512M, 8G) and digit strings become integers, as SHOW GLOBAL
+    VARIABLES shows them; other values stay as given."""
+    if isinstance(value, str) and SIZE_NOTATION.match(value.strip()):
+        return parse_size(value.strip())
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    if name in GLOBAL_SIZES + PER_THREAD_SIZES + ("max_connections",) and not isinstance(value, int):
+        raise SizingError(
+            f"mysql_tune_overrides: {name}={value!r} is not a size (bytes, or a number with K, M, G or T)"
+        )
+    return value
+
+
+def peak_of(variables: dict, flavor: str, performance_schema: int) -> tuple[int, int, int]:
+    """(worst-case peak, global memory, per-connection memory) of a set of values."""
+    per_thread = (
+        sum(variables[name] for name in PER_THREAD_RENDERED)
+        + variables.get("thread_stack", THREAD_STACK[flavor])
+        + variables.get("binlog_cache_size", BINLOG_CACHE_SIZE)
+        + min(variables["tmp_table_size"], variables["max_heap_table_size"])
+    )
+    global_memory = sum(variables.get(name, 0) for name in GLOBAL_SIZES) + performance_schema
+    return global_memory + variables["max_connections"] * per_thread, global_memory, per_thread
+
+
+def apply_overrides(result: Plan, overrides: dict) -> tuple[dict, int]:
+    """(variables with the overrides, worst-case peak); SizingError when an override breaks a bound."""
+    inputs = result.inputs
+    given = {name: normalize_override(name, value) for name, value in overrides.items()}
+    variables = {**result.variables(), **given}
+    if inputs.flavor == "mysql" and "innodb_buffer_pool_size" in given:
+        pool, instances, chunk = mysql_buffer_pool(given["innodb_buffer_pool_size"], inputs.cpus)
+        if pool != given["innodb_buffer_pool_size"]:
+            raise SizingError(
+                f"mysql_tune_overrides: innodb_buffer_pool_size={overrides['innodb_buffer_pool_size']} is not kept "
+                f"as written (MySQL rounds it to a multiple of chunk x instances); use {pool // MIB}M"
+            )
+        if "innodb_buffer_pool_instances" not in given:
+            variables["innodb_buffer_pool_instances"] = instances
+        if "innodb_buffer_pool_chunk_size" not in given:
+            variables["innodb_buffer_pool_chunk_size"] = chunk
+    reserve = performance_schema_reserve(inputs)
+    peak, global_memory, per_thread = peak_of(variables, inputs.flavor, reserve)
+    limit = int(PEAK_LIMIT * result.budget)
+    if peak > limit:
+        over = peak - limit
+        connections = variables["max_connections"]
+        culprits = [name for name in given if name in GLOBAL_SIZES + PER_THREAD_SIZES + ("max_connections",)]
+        advice = []
+        for name in culprits:
+            if name in GLOBAL_SIZES:
+                largest = variables[name] - over
+            elif name == "max_connections":
+                largest = (limit - global_memory) // per_thread
+            else:
+                largest = variables[name] - math.ceil(over / connections)
+            advice.append(f"{name} at most {human(largest) if name != 'max_connections' else largest}")
+        raise SizingError(
+            f"mysql_tune_overrides {', '.join(f'{n}={overrides[n]}' for n in culprits) or overrides} do not fit: "
+            f"the worst-case peak would be {human(peak)}, above {PEAK_LIMIT:.0%} of the {human(result.budget)} "
+            f"budget; the largest that fits: {'; '.join(advice) or 'lower the overrides'}"
+        )
+    need = required_open_files(variables["max_connections"], variables["table_open_cache"])
+    if variables["open_files_limit"] < need:
+        raise SizingError(
+            f"mysql_tune_overrides: max_connections={variables['max_connections']} needs {need} open files, "
+            f"above open_files_limit={variables['open_files_limit']}: raise mysql_limits_nofile to at least {need}"
+        )
+    return variables, peak
 
 
 def parse_size(text: str | int) -> int:

@@ -39,6 +39,10 @@ differences:
   description: Rows of area, item, intended and actual.
   type: list
   returned: success
+disk_class:
+  description: The disk class the sizing used, the device's own report and why (from the fact file).
+  type: dict
+  returned: success
 """
 
 import json
@@ -118,7 +122,7 @@ def main():
         },
     }
     rows = compare(facts, observed)
-    module.exit_json(changed=False, differences=rows)
+    module.exit_json(changed=False, differences=rows, disk_class=sizing.get("disk_class"))
 
 
 if __name__ == "__main__":

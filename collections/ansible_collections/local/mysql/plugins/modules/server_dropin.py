@@ -12,7 +12,8 @@ description:
     values and removed options count as refusals). On refusal the play fails with the server's
     words and I(dest) is untouched.
   - On success the file in place is kept as C(DEST.last-good) and the candidate moved over it.
-  - Check mode shows the diff and changes nothing.
+  - Check mode shows the diff and changes nothing, but still has the server check the new file
+    (written to a temporary file of its own and removed), so a refused value shows in check mode.
 options:
   dest:
     description: The drop-in's path.
@@ -56,9 +57,14 @@ refusals:
   description: What the server's checker refused.
   type: list
   returned: failure
+checked:
+  description: In check mode, whether the server's checker ran (not before the server is installed).
+  type: bool
+  returned: check mode, changed
 """
 
 import os
+import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.serverconfig import refusals
@@ -85,6 +91,19 @@ def checker_command(params, path):
     return [*command, "--validate-config"] if params["flavor"] == "mysql" else [*command, "--verbose", "--help"]
 
 
+def check(module, candidate, content, dest):
+    """Write ``content`` to ``candidate`` and have the server check it; fail (removing it) if refused."""
+    write(candidate, content)
+    rc, out, err = module.run_command(checker_command(module.params, candidate), environ_update={"LC_ALL": "C"})
+    refused = refusals(rc, err + out if module.params["flavor"] == "mariadb" else err)
+    if refused:
+        os.unlink(candidate)
+        module.fail_json(
+            msg=f"the server refuses the new {dest} (left unchanged): " + " | ".join(refused),
+            refusals=refused,
+        )
+
+
 def main():
     module = AnsibleModule(
         argument_spec={
@@ -104,19 +123,19 @@ def main():
     if current == content:
         module.exit_json(changed=False, backup="")
     if module.check_mode:
-        module.exit_json(changed=True, diff=diff, backup="")
+        # The server's checker runs in check mode too, on a file of its own outside the server's
+        # configuration; before the server is installed there is nothing to check with.
+        if not os.path.exists(module.params["daemon"]):
+            module.exit_json(changed=True, diff=diff, backup="", checked=False)
+        handle, candidate = tempfile.mkstemp(prefix="mysql-tuning-", suffix=".candidate")
+        os.close(handle)
+        check(module, candidate, content, dest)
+        os.unlink(candidate)
+        module.exit_json(changed=True, diff=diff, backup="", checked=True)
 
     # Not *.cnf, so that no !includedir picks the candidate up.
     candidate = os.path.join(os.path.dirname(dest), f".{os.path.basename(dest)}.candidate")
-    write(candidate, content)
-    rc, out, err = module.run_command(checker_command(module.params, candidate), environ_update={"LC_ALL": "C"})
-    refused = refusals(rc, err + out if module.params["flavor"] == "mariadb" else err)
-    if refused:
-        os.unlink(candidate)
-        module.fail_json(
-            msg=f"the server refuses the new {dest} (left unchanged): " + " | ".join(refused),
-            refusals=refused,
-        )
+    check(module, candidate, content, dest)
     backup = ""
     if current is not None:
         backup = dest + BACKUP_SUFFIX
