@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from ansible_collections.local.mysql.plugins.module_utils import bench
 from ansible_collections.local.mysql.plugins.module_utils.bench import (
-    GIB,
-    MIB,
     BenchError,
     busy_reasons,
     checkpoint_age,
@@ -33,6 +31,7 @@ from ansible_collections.local.mysql.plugins.module_utils.bench import (
     unmet,
 )
 from ansible_collections.local.mysql.plugins.module_utils.host import cgroup_memory_usage
+from ansible_collections.local.mysql.plugins.module_utils.sizing import GIB, MIB
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -471,3 +470,19 @@ def test_the_connection_file_is_read_as_sysbench_reads_it():
         "mysql-user": "mysql_bench",
         "mysql-password": "a=b",
     }
+
+
+def test_each_sysbench_command_gets_its_options_and_a_bound():
+    data = {"tables": 2, "table_size": 10000}
+    phases = bench.sysbench_phases({**GOOD, "threads": 10, "time": 60, "warmup": 20}, data)
+    assert phases["prepare"]["options"]["threads"] == 2  # one table per loading thread at most
+    assert phases["prepare"]["timeout"] >= 600
+    assert phases["warmup"]["options"]["time"] == 20 and phases["warmup"]["timeout"] > 20
+    measure = phases["measure"]
+    assert (measure["options"]["time"], measure["options"]["histogram"], measure["options"]["report-interval"]) == (
+        60,
+        "on",
+        1,
+    )
+    assert measure["timeout"] > 60 and measure["options"]["threads"] == 10
+    assert bench.sysbench_phases({**GOOD, "warmup": 0}, data)["warmup"] is None

@@ -11,9 +11,8 @@ import math
 import re
 import statistics
 
-KIB = 1024
-MIB = 1024 * KIB
-GIB = 1024 * MIB
+from ansible_collections.local.mysql.plugins.module_utils.sizing import GIB, KIB
+from ansible_collections.local.mysql.plugins.module_utils.sizing import human as size_text
 
 # sysbench's bundled OLTP scripts, and the toolkit's own JOIN script (files/oltp_join.lua).
 WORKLOADS = (
@@ -252,6 +251,13 @@ def schedule(configurations: list[str], rounds: int, workloads: list[str]) -> li
     return steps
 
 
+CONFIGURATION_FILES = {
+    "stock": {"dropin": False, "dedicated": False},
+    "tuned": {"dropin": True, "dedicated": False},
+    "dedicated": {"dropin": False, "dedicated": True},
+}
+
+
 def file_actions(configuration: str, dropin_exists: bool, aside_exists: bool, dedicated_exists: bool) -> list[str]:
     """What puts the server's configuration directory in the state of a configuration.
 
@@ -275,19 +281,41 @@ def file_actions(configuration: str, dropin_exists: bool, aside_exists: bool, de
     return actions
 
 
-CONFIGURATION_FILES = {
-    "stock": {"dropin": False, "dedicated": False},
-    "tuned": {"dropin": True, "dedicated": False},
-    "dedicated": {"dropin": False, "dedicated": True},
-}
-
-
 def reproduce_command(params: dict, inventories: list[str], host: str) -> str:
     """The command line that runs the same benchmark on the same host again."""
     names = ("workloads", "tables", "table_size", "threads", "time", "warmup", "rounds", "compare")
     extra = json.dumps({f"mysql_bench_{name}": params[name] for name in names if name in params}, sort_keys=True)
     sources = " ".join(f"-i {source}" for source in inventories)
     return f"ansible-playbook {sources} playbooks/bench.yml -l {host} -e '{extra}'"
+
+
+# Bounds that stop a stuck sysbench: loading at 5 000 rows a second is far below what a lab
+# container does (160 000), and a run gets two minutes beyond its time to connect and report.
+PREPARE_ROWS_PER_SECOND = 5000
+RUN_GRACE = 120
+
+
+def sysbench_phases(params: dict, data: dict) -> dict:
+    """Options and time bound of each sysbench command: prepare, warm-up, measured run."""
+    common = {"tables": data["tables"], "table-size": data["table_size"], "threads": int(params["threads"])}
+    warmup, measured = int(params["warmup"]), int(params["time"])
+    return {
+        # sysbench loads one table per thread at most
+        "prepare": {
+            "options": {**common, "threads": min(int(params["threads"]), data["tables"])},
+            "timeout": max(600, data["tables"] * data["table_size"] // PREPARE_ROWS_PER_SECOND),
+        },
+        "warmup": {"options": {**common, "time": warmup}, "timeout": warmup + RUN_GRACE} if warmup else None,
+        "measure": {
+            "options": {
+                **common,
+                "time": measured,
+                "report-interval": int(params["report_interval"]),
+                "histogram": "on",
+            },
+            "timeout": measured + RUN_GRACE,
+        },
+    }
 
 
 def plan(params: dict, probe: dict, flavor: str, buffer_pool: int, workdir: str, reproduce: str = "") -> dict:
@@ -298,7 +326,8 @@ def plan(params: dict, probe: dict, flavor: str, buffer_pool: int, workdir: str,
     is live when the benchmark starts). ``refusals`` non-empty means: change nothing.
     ``reproduce`` is the command line that runs the same benchmark again.
     """
-    problems = input_errors(params) + refusals(probe, params)
+    bad_inputs = input_errors(params)
+    problems = bad_inputs + refusals(probe, params)
     configurations, skipped = configurations_for(list(params.get("compare") or []), flavor)
     if configurations and not (probe["files"].get("dropin") or probe["files"].get("aside")):
         problems.append(
@@ -306,7 +335,7 @@ def plan(params: dict, probe: dict, flavor: str, buffer_pool: int, workdir: str,
             "run provision.yml first"
         )
     data = None
-    if not input_errors(params):
+    if not bad_inputs:
         try:
             data = dataset(
                 int(params["tables"]),
@@ -321,23 +350,14 @@ def plan(params: dict, probe: dict, flavor: str, buffer_pool: int, workdir: str,
     for step in steps:
         name = step["workload"]
         step["script"] = f"{workdir}/{name}.lua" if name in OWN_WORKLOADS else name
-    rows = data["tables"] * data["table_size"] if data else 0
     return {
         "refusals": problems,
         "dataset": data,
         "configurations": configurations,
         "skipped_configurations": skipped,
         "steps": steps,
-        "options": (
-            {"tables": data["tables"], "table-size": data["table_size"], "threads": int(params["threads"])}
-            if data
-            else {}
-        ),
+        "sysbench": sysbench_phases(params, data) if data else {},
         "marker": {"table": MARKER_TABLE, "text": MARKER_TEXT},
-        # Bounds that stop a stuck sysbench: loading at 5 000 rows a second is far below what a lab
-        # container does (160 000), and a run gets two minutes beyond its time to connect and report.
-        "prepare_timeout": max(600, rows // 5000),
-        "run_grace": 120,
         "command": reproduce,
     }
 
@@ -740,12 +760,7 @@ def build_report(meta: dict, runs: list[dict]) -> dict:
 
 
 def human(size: float | None) -> str:
-    if size is None:
-        return "-"
-    for unit, name in ((GIB, "GiB"), (MIB, "MiB"), (KIB, "KiB")):
-        if abs(size) >= unit:
-            return f"{size / unit:.1f} {name}"
-    return f"{size:.0f} B"
+    return "-" if size is None else size_text(int(size))
 
 
 def _fmt(value, digits: int = 1) -> str:

@@ -144,7 +144,7 @@ class Plan:
         Overrides go through the same bounds as computed values (SizingError names the one
         that does not fit); sizes may use the server's notation (512M, 8G).
         """
-        variables, peak = apply_overrides(self, overrides)
+        variables, peak, global_memory, per_thread = apply_overrides(self, overrides)
         overrides = {name: variables[name] for name in overrides}
         explain = {
             name: {"formula": setting.formula, "inputs": setting.inputs} for name, setting in self.settings.items()
@@ -158,8 +158,8 @@ class Plan:
             "inputs": {key: getattr(self.inputs, key) for key in self.inputs.__dataclass_fields__},
             "memory_budget": self.budget,
             "peak_memory": peak,
-            "per_thread_memory": self.per_thread,
-            "global_memory": self.global_buffers,
+            "per_thread_memory": per_thread,
+            "global_memory": global_memory,
             "disk_class": self.disk_class,
         }
 
@@ -216,14 +216,20 @@ def fixed_global(inputs: Inputs) -> int:
     return total
 
 
-def per_thread_memory(flavor: str) -> int:
-    """Worst case one connection can hold: the usual formula."""
+def per_thread_of(variables: dict, flavor: str) -> int:
+    """Worst case one connection can hold with these values: the usual formula."""
     return (
-        sum(PER_THREAD_RENDERED.values())
-        + THREAD_STACK[flavor]
-        + BINLOG_CACHE_SIZE
-        + min(TMP_TABLE_SIZE, MAX_HEAP_TABLE_SIZE)
+        sum(variables[name] for name in PER_THREAD_RENDERED)
+        + variables.get("thread_stack", THREAD_STACK[flavor])
+        + variables.get("binlog_cache_size", BINLOG_CACHE_SIZE)
+        + min(variables["tmp_table_size"], variables["max_heap_table_size"])
     )
+
+
+def per_thread_memory(flavor: str) -> int:
+    """Worst case one connection can hold with the values the roles render."""
+    rendered = {**PER_THREAD_RENDERED, "tmp_table_size": TMP_TABLE_SIZE, "max_heap_table_size": MAX_HEAP_TABLE_SIZE}
+    return per_thread_of(rendered, flavor)
 
 
 def buffer_pool_target(inputs: Inputs) -> tuple[int, bool]:
@@ -466,8 +472,8 @@ def plan(inputs: Inputs) -> Plan:
     settings["long_query_time"] = Setting(inputs.long_query_time, "requested", {})
     settings["slow_query_log_file"] = Setting(inputs.slow_query_log_file, "OS layout", {})
 
-    global_buffers = pool + fixed_global(inputs)
-    peak = global_buffers + connections * per_thread
+    variables = {name: setting.value for name, setting in settings.items()}
+    peak, global_buffers, per_thread = peak_of(variables, flavor, performance_schema_reserve(inputs))
     assert peak <= PEAK_LIMIT * budget, "sizing invariant broken: peak above the limit"
     return Plan(
         inputs,
@@ -502,18 +508,14 @@ def normalize_override(name: str, value):
 
 def peak_of(variables: dict, flavor: str, performance_schema: int) -> tuple[int, int, int]:
     """(worst-case peak, global memory, per-connection memory) of a set of values."""
-    per_thread = (
-        sum(variables[name] for name in PER_THREAD_RENDERED)
-        + variables.get("thread_stack", THREAD_STACK[flavor])
-        + variables.get("binlog_cache_size", BINLOG_CACHE_SIZE)
-        + min(variables["tmp_table_size"], variables["max_heap_table_size"])
-    )
+    per_thread = per_thread_of(variables, flavor)
     global_memory = sum(variables.get(name, 0) for name in GLOBAL_SIZES) + performance_schema
     return global_memory + variables["max_connections"] * per_thread, global_memory, per_thread
 
 
-def apply_overrides(result: Plan, overrides: dict) -> tuple[dict, int]:
-    """(variables with the overrides, worst-case peak); SizingError when an override breaks a bound."""
+def apply_overrides(result: Plan, overrides: dict) -> tuple[dict, int, int, int]:
+    """(variables with the overrides, worst-case peak, global and per-connection memory);
+    SizingError when an override breaks a bound."""
     inputs = result.inputs
     given = {name: normalize_override(name, value) for name, value in overrides.items()}
     variables = {**result.variables(), **given}
@@ -534,6 +536,7 @@ def apply_overrides(result: Plan, overrides: dict) -> tuple[dict, int]:
     if peak > limit:
         over = peak - limit
         connections = variables["max_connections"]
+        # the plan itself fits, so only overrides that count in the peak can break it
         culprits = [name for name in given if name in GLOBAL_SIZES + PER_THREAD_SIZES + ("max_connections",)]
         advice = []
         for name in culprits:
@@ -545,9 +548,9 @@ def apply_overrides(result: Plan, overrides: dict) -> tuple[dict, int]:
                 largest = variables[name] - math.ceil(over / connections)
             advice.append(f"{name} at most {human(largest) if name != 'max_connections' else largest}")
         raise SizingError(
-            f"mysql_tune_overrides {', '.join(f'{n}={overrides[n]}' for n in culprits) or overrides} do not fit: "
+            f"mysql_tune_overrides {', '.join(f'{n}={overrides[n]}' for n in culprits)} do not fit: "
             f"the worst-case peak would be {human(peak)}, above {PEAK_LIMIT:.0%} of the {human(result.budget)} "
-            f"budget; the largest that fits: {'; '.join(advice) or 'lower the overrides'}"
+            f"budget; the largest that fits: {'; '.join(advice)}"
         )
     need = required_open_files(variables["max_connections"], variables["table_open_cache"])
     if variables["open_files_limit"] < need:
@@ -555,7 +558,7 @@ def apply_overrides(result: Plan, overrides: dict) -> tuple[dict, int]:
             f"mysql_tune_overrides: max_connections={variables['max_connections']} needs {need} open files, "
             f"above open_files_limit={variables['open_files_limit']}: raise mysql_limits_nofile to at least {need}"
         )
-    return variables, peak
+    return variables, peak, global_memory, per_thread
 
 
 def parse_size(text: str | int) -> int:

@@ -91,7 +91,6 @@ class Reader:
         self.fs = FileSystem()
         self.pid = None
         self.cursor = None
-        self.engine_status = True
         if module.params["service"]:
             rc, out, _err = module.run_command(
                 ["systemctl", "show", "--property", "MainPID", "--value", module.params["service"]]
