@@ -17,7 +17,7 @@ INVENTORY ?= inventories/lab
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv engine images lab provision lint unit molecule test verify drift bench bench-lab clean
+.PHONY: help venv engine images lab provision lint unit molecule test verify drift bench bench-lab storm storm-lab clean
 
 help:
 	@echo "make provision | make test | make verify INVENTORY=path | make drift INVENTORY=path | make clean"
@@ -79,6 +79,19 @@ bench-lab: venv engine
 	LAB_HOST=bench-mariadb LAB_MEMORY=4g scripts/lab-host up debian13-mariadb
 	$(BIN)/ansible-playbook -i inventories/bench-lab provision.yml
 	$(BIN)/ansible-playbook -i inventories/bench-lab playbooks/bench.yml
+
+# make storm: the memory model's check on each host of INVENTORY (see mysql_bench_mode).
+storm: venv
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/bench.yml -e mysql_bench_mode=storm $(BENCH_ARGS)
+
+# The README's memory table: MySQL 9.7, MariaDB 10.11 and 11.8 in 4 GiB cgroup-limited lab
+# containers, each storm of max_connections sessions on a pool read through first. About 20 minutes.
+storm-lab: venv engine
+	LAB_HOST=storm-mysql97 LAB_MEMORY=4g scripts/lab-host up debiansid-mysql
+	LAB_HOST=storm-mariadb1011 LAB_MEMORY=4g scripts/lab-host up debian12-mariadb
+	LAB_HOST=storm-mariadb118 LAB_MEMORY=4g scripts/lab-host up debian13-mariadb
+	$(BIN)/ansible-playbook -i inventories/storm-lab provision.yml
+	$(BIN)/ansible-playbook -i inventories/storm-lab playbooks/bench.yml
 
 clean:
 	scripts/lab-host down

@@ -51,6 +51,7 @@ GOOD = {
     "allow_busy_host": False,
     "report_interval": 1,
 }
+SIZING = {"variables": {"innodb_buffer_pool_size": 2 * GIB, "max_connections": 151}}
 IDLE_PROBE = {
     "processlist": [{"id": 5, "user": "event_scheduler", "host": "localhost", "db": None, "command": "Daemon"}],
     "schemas": ["information_schema", "mysql", "performance_schema", "sys"],
@@ -207,13 +208,13 @@ def test_a_schema_of_that_name_not_made_by_the_toolkit_is_refused():
 
 def test_plan_refuses_a_comparison_on_a_host_never_tuned():
     probe = {**IDLE_PROBE, "files": {"dropin": False, "aside": False, "dedicated": False}}
-    result = bench.plan(GOOD, probe, "mysql", 2 * GIB, "/var/tmp/mysql-bench")
+    result = bench.plan(GOOD, probe, "mysql", SIZING, "/var/tmp/mysql-bench")
     assert any("provision.yml" in problem for problem in result["refusals"])
     assert result["steps"] == []
 
 
 def test_plan_on_mariadb_leaves_out_the_dedicated_configuration():
-    result = bench.plan(GOOD, IDLE_PROBE, "mariadb", 2 * GIB, "/var/tmp/mysql-bench")
+    result = bench.plan(GOOD, IDLE_PROBE, "mariadb", SIZING, "/var/tmp/mysql-bench")
     assert result["refusals"] == []
     assert result["configurations"] == ["stock", "tuned"]
     assert "innodb_dedicated_server" in result["skipped_configurations"][0]
@@ -486,3 +487,105 @@ def test_each_sysbench_command_gets_its_options_and_a_bound():
     )
     assert measure["timeout"] > 60 and measure["options"]["threads"] == 10
     assert bench.sysbench_phases({**GOOD, "warmup": 0}, data)["warmup"] is None
+
+
+# ------------------------------------------------------------------------------ the memory storm
+
+STORM = {**GOOD, "mode": "storm", "compare": [], "rounds": 1}
+
+
+def test_the_storm_restarts_the_tuned_server_on_a_dataset_larger_than_its_pool():
+    result = bench.plan(STORM, IDLE_PROBE, "mariadb", SIZING, "/var/tmp/mysql-bench")
+    assert result["refusals"] == []
+    assert [(s["configuration"], s["workload"], s["switch"]) for s in result["steps"]] == [("tuned", "storm", True)]
+    assert result["steps"][0]["script"] == "/var/tmp/mysql-bench/storm.lua"
+    assert result["dataset"]["estimated_bytes"] > 2 * GIB
+    assert result["sysbench"]["warmup"]["command"] == "prewarm"
+    assert result["sysbench"]["measure"]["options"]["threads"] == 151
+
+
+def test_the_storm_compares_nothing_and_needs_the_tuned_drop_in():
+    assert any("mysql_bench_compare" in error for error in input_errors({**STORM, "compare": ["stock"]}))
+    assert any("mysql_bench_mode" in error for error in input_errors({**GOOD, "mode": "hurricane"}))
+    untuned = {**IDLE_PROBE, "files": {"dropin": False, "aside": False, "dedicated": False}}
+    result = bench.plan(STORM, untuned, "mysql", SIZING, "/var/tmp/mysql-bench")
+    assert any("mysql_bench_mode=storm" in problem and "provision.yml" in problem for problem in result["refusals"])
+
+
+def storm_run(hwm, threads=151, errors=0, pids=("100", "100"), cgroup=None):
+    text = (FIXTURES / "sysbench-1.0.20-bookworm-mariadb-10.11-oltp_read_write.txt").read_text()
+    text = re.sub(r"Number of threads: \d+", f"Number of threads: {threads}", text)
+    text = re.sub(r"ignored errors:\s+\d+", f"ignored errors:                      {errors}", text)
+    step = {"configuration": "tuned", "round": 1, "workload": "storm"}
+    samples = [{"t": 1.0, "server_rss": hwm - MIB, "server_hwm": hwm}, {"t": 2.0, "server_rss": hwm // 2}]
+    run = bench.run_record(step, text, samples, {}, 0.0)
+    return {**run, "server_pid": {"before": pids[0], "after": pids[1]}, "cgroup": cgroup}
+
+
+SIZED = {"peak_memory": 3 * GIB, "memory_budget": 4 * GIB, "max_connections": 151}
+
+
+@pytest.mark.parametrize(
+    ("run", "passes"),
+    [
+        (storm_run(2 * GIB), True),
+        (storm_run(3 * GIB + 1), False),  # above the prediction: the model undercounts
+        (storm_run(GIB), False),  # below half: the model overcounts, or the storm did not load
+        (storm_run(2 * GIB, threads=150), False),  # a session was not served
+        (storm_run(2 * GIB, errors=3), False),
+        (storm_run(2 * GIB, pids=("100", "230")), False),  # the server restarted: killed
+        (storm_run(2 * GIB, cgroup={"peak": 3 * GIB, "limit": 4 * GIB, "oom_kills": 1}), False),
+    ],
+)
+def test_the_storm_passes_only_with_half_the_prediction_le_measured_le_prediction_and_nothing_lost(run, passes):
+    judged = bench.storm_verdict(run, SIZED)
+    assert judged["pass"] is passes
+    assert judged["measured_peak"] == max(sample.get("server_hwm") or 0 for sample in run["samples"])
+
+
+def test_a_prediction_above_90_percent_of_the_budget_fails_the_storm():
+    judged = bench.storm_verdict(storm_run(2 * GIB), {**SIZED, "peak_memory": int(3.7 * GIB)})
+    assert not judged["pass"]
+
+
+def test_the_storm_report_says_predicted_and_measured():
+    meta = {
+        "host": "db1",
+        "server": {"flavor": "mysql", "version": "9.7.4"},
+        "host_facts": {"memory": 4 * GIB, "cpus": 2, "disk": "ssd"},
+        "dataset": {"tables": 8, "table_size": 1000, "estimated_bytes": 5 * MIB, "formula": "requested"},
+        "settings": {"threads": 8, "time": 3, "warmup": 0, "rounds": 1, "skipped_configurations": []},
+        "command": "make storm",
+        "started": "20261123T100000Z",
+        "finished": "20261123T100100Z",
+        "mode": "storm",
+        "sizing": SIZED,
+    }
+    report = bench.build_report(meta, [storm_run(2 * GIB)])
+    assert report["storm"]["pass"] and report["verdict_line"].endswith("PASS")
+    assert "predicted peak 3G, measured 2G" in report["verdict_line"]
+    assert "| nothing killed | pass |" in bench.markdown(report)
+
+
+def test_a_containers_memory_cgroup_is_read_from_the_engines_host():
+    from ansible_collections.local.mysql.plugins.module_utils.host import container_memory
+
+    v1 = "/sys/fs/cgroup/memory/docker/abc"
+    fs = FakeFs(
+        {
+            f"{v1}/memory.max_usage_in_bytes": "2146828288\n",
+            f"{v1}/memory.limit_in_bytes": "4294967296\n",
+            f"{v1}/memory.oom_control": "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n",
+        }
+    )
+    assert container_memory(fs, "abc") == {
+        "cgroup": v1,
+        "peak": 2146828288,
+        "limit": 4 * GIB,
+        "oom_kills": 2,
+        "reset_file": f"{v1}/memory.max_usage_in_bytes",
+    }
+    v2 = "/sys/fs/cgroup/system.slice/docker-abc.scope"
+    fs = FakeFs({f"{v2}/memory.peak": "100\n", f"{v2}/memory.max": "max\n", f"{v2}/memory.events": "oom_kill 0\n"})
+    assert container_memory(fs, "abc")["limit"] is None and container_memory(fs, "abc")["reset_file"] is None
+    assert container_memory(FakeFs({}), "abc") is None

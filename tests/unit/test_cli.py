@@ -39,6 +39,6 @@ def test_table_shows_each_value_with_its_formula():
 
 def test_impossible_request_exits_2_with_advice():
     result = run("--memory", "4G", "--cpus", "2", "--disk", "ssd", "--flavor", "mysql", "--version", "9.7",
-                 "--connections", "400")  # fmt: skip
+                 "--connections", "1500")  # fmt: skip
     assert result.returncode == 2
     assert "does not fit" in result.stderr and "max_connections" in result.stderr

@@ -197,3 +197,21 @@ def test_mount_of_picks_the_longest_prefix():
 
 def test_existing_parent():
     assert existing_parent("/var/lib/mysql", lambda p: p in {"/var/lib", "/var", "/"}) == "/var/lib"
+
+
+TMPFS_TMP = "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n58 22 0:53 / /tmp rw,nosuid,nodev - tmpfs tmpfs rw,size=12342044k\n"
+
+
+def test_the_servers_temporary_files_leave_a_tmp_in_memory_for_var_tmp():
+    from ansible_collections.local.mysql.plugins.module_utils.host import temp_dir
+
+    chosen = temp_dir(TMPFS_TMP)
+    assert chosen["value"] == "/var/tmp"
+    assert chosen["inputs"] == {"/tmp": "tmpfs", "/var/tmp": "ext4"}
+    assert temp_dir("22 1 8:1 / / rw - ext4 /dev/sda1 rw\n")["value"] == "/tmp"
+    both = TMPFS_TMP + "59 22 0:54 / /var/tmp rw - tmpfs tmpfs rw\n"
+    assert temp_dir(both) == {
+        "value": "/tmp",
+        "inputs": {"/tmp": "tmpfs", "/var/tmp": "tmpfs"},
+        "source": "every candidate is in memory (tmpfs)",
+    }

@@ -11,10 +11,10 @@ def mysql_bench_input_errors(params: dict) -> list[str]:
 
 
 def mysql_bench_plan(
-    params: dict, probe: dict, flavor: str, buffer_pool, workdir: str, inventories: list, host: str
+    params: dict, probe: dict, flavor: str, sizing: dict, workdir: str, inventories: list, host: str
 ) -> dict:
     """Refusals, dataset, configurations and the ordered runs for one host."""
-    return plan(params, probe, flavor, int(buffer_pool), workdir, reproduce_command(params, inventories, host))
+    return plan(params, probe, flavor, sizing, workdir, reproduce_command(params, inventories, host))
 
 
 class FilterModule:

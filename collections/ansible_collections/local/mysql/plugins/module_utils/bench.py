@@ -24,7 +24,8 @@ WORKLOADS = (
     "oltp_insert",
     "oltp_join",
 )
-OWN_WORKLOADS = ("oltp_join",)
+OWN_WORKLOADS = ("oltp_join", "storm")
+MODES = ("load", "storm")
 CONFIGURATIONS = ("stock", "tuned", "dedicated")
 SYSTEM_SCHEMAS = ("mysql", "information_schema", "performance_schema", "sys")
 SYSTEM_USERS = ("system user", "event_scheduler")
@@ -40,6 +41,7 @@ MIN_TABLE_SIZE = 1000
 # Seed 000's targets for an application on its 4 GB server.
 TARGETS = {"oltp_point_select": 10.0, "oltp_join": 50.0}
 SAMPLE_FIELDS = (
+    "server_hwm",
     "load1",
     "cpu_busy_pct",
     "disk_read_iops",
@@ -88,6 +90,14 @@ class BenchError(ValueError):
 def input_errors(params: dict) -> list[str]:
     """Every problem with the role's inputs, each naming its variable, value and accepted range."""
     errors = []
+    mode = params.get("mode", "load")
+    if mode not in MODES:
+        errors.append(f"mysql_bench_mode={mode!r}: must be one of {', '.join(MODES)}")
+    if mode == "storm" and params.get("compare"):
+        errors.append(
+            f"mysql_bench_compare={params.get('compare')!r}: the storm checks the tuned server's memory, "
+            "so it compares nothing; leave mysql_bench_compare empty with mysql_bench_mode=storm"
+        )
     workloads = params.get("workloads") or []
     unknown = [name for name in workloads if name not in WORKLOADS]
     if not workloads or unknown:
@@ -155,17 +165,21 @@ def free_space_margin(filesystem_size: int) -> int:
     return max(FREE_SPACE_MARGIN_MIN, int(FREE_SPACE_MARGIN_SHARE * filesystem_size))
 
 
-def dataset(tables: int, table_size: int, buffer_pool: int, free_bytes: int, filesystem_size: int) -> dict:
+def dataset(
+    tables: int, table_size: int, buffer_pool: int, free_bytes: int, filesystem_size: int, mode: str = "load"
+) -> dict:
     """Rows per table and the dataset's expected size; BenchError when it would not fit.
 
-    With ``table_size`` 0 the dataset is about half the buffer pool: the reads are served from
-    memory once warm, and the writes still reach the disk through checkpoints.
+    With ``table_size`` 0 the load test's dataset is about half the buffer pool: the reads are
+    served from memory once warm, and the writes still reach the disk through checkpoints. The
+    storm's is larger than the pool, so that reading it through fills the pool.
     """
+    share = STORM_DATA_SHARE if mode == "storm" else 0.5
     if table_size:
         rows, formula = table_size, "requested (mysql_bench_table_size)"
     else:
-        rows = max(MIN_TABLE_SIZE, buffer_pool // 2 // (tables * ROW_BYTES))
-        formula = f"buffer pool / 2 / ({tables} tables x {ROW_BYTES} B a row)"
+        rows = max(MIN_TABLE_SIZE, math.ceil(buffer_pool * share / (tables * ROW_BYTES)))
+        formula = f"buffer pool x {share:g} / ({tables} tables x {ROW_BYTES} B a row)"
     size = tables * rows * ROW_BYTES
     margin = free_space_margin(filesystem_size)
     room = free_bytes - margin
@@ -283,7 +297,7 @@ def file_actions(configuration: str, dropin_exists: bool, aside_exists: bool, de
 
 def reproduce_command(params: dict, inventories: list[str], host: str) -> str:
     """The command line that runs the same benchmark on the same host again."""
-    names = ("workloads", "tables", "table_size", "threads", "time", "warmup", "rounds", "compare")
+    names = ("mode", "workloads", "tables", "table_size", "threads", "time", "warmup", "rounds", "compare")
     extra = json.dumps({f"mysql_bench_{name}": params[name] for name in names if name in params}, sort_keys=True)
     sources = " ".join(f"-i {source}" for source in inventories)
     return f"ansible-playbook {sources} playbooks/bench.yml -l {host} -e '{extra}'"
@@ -293,19 +307,43 @@ def reproduce_command(params: dict, inventories: list[str], host: str) -> str:
 # container does (160 000), and a run gets two minutes beyond its time to connect and report.
 PREPARE_ROWS_PER_SECOND = 5000
 RUN_GRACE = 120
+# The storm: a dataset larger than the pool, read through before it starts; each event sorts
+# STORM_RANGE rows on a column without an index, groups them on it (a temporary table), and
+# joins a tenth of them to another table on it (no index: the join buffer).
+STORM_DATA_SHARE = 1.25
+STORM_RANGE = 20000
 
 
-def sysbench_phases(params: dict, data: dict) -> dict:
-    """Options and time bound of each sysbench command: prepare, warm-up, measured run."""
+def sysbench_phases(params: dict, data: dict, storm_sessions: int = 0) -> dict:
+    """Options and time bound of each sysbench command: prepare, warm-up, measured run.
+
+    The storm's warm-up reads every table through (sysbench's prewarm) and its run opens
+    ``storm_sessions`` sessions at once."""
     common = {"tables": data["tables"], "table-size": data["table_size"], "threads": int(params["threads"])}
     warmup, measured = int(params["warmup"]), int(params["time"])
+    prepare_timeout = max(600, data["tables"] * data["table_size"] // PREPARE_ROWS_PER_SECOND)
+    # sysbench loads and reads through one table per thread at most
+    loaders = {**common, "threads": min(int(params["threads"]), data["tables"])}
+    if params.get("mode") == "storm":
+        return {
+            "prepare": {"options": loaders, "timeout": prepare_timeout},
+            "warmup": {"command": "prewarm", "options": loaders, "timeout": prepare_timeout},
+            "measure": {
+                "options": {
+                    **common,
+                    "threads": storm_sessions,
+                    "time": measured,
+                    "range-size": STORM_RANGE,
+                    "report-interval": int(params["report_interval"]),
+                },
+                "timeout": measured + RUN_GRACE,
+            },
+        }
     return {
-        # sysbench loads one table per thread at most
-        "prepare": {
-            "options": {**common, "threads": min(int(params["threads"]), data["tables"])},
-            "timeout": max(600, data["tables"] * data["table_size"] // PREPARE_ROWS_PER_SECOND),
-        },
-        "warmup": {"options": {**common, "time": warmup}, "timeout": warmup + RUN_GRACE} if warmup else None,
+        "prepare": {"options": loaders, "timeout": prepare_timeout},
+        "warmup": {"command": "run", "options": {**common, "time": warmup}, "timeout": warmup + RUN_GRACE}
+        if warmup
+        else None,
         "measure": {
             "options": {
                 **common,
@@ -318,35 +356,39 @@ def sysbench_phases(params: dict, data: dict) -> dict:
     }
 
 
-def plan(params: dict, probe: dict, flavor: str, buffer_pool: int, workdir: str, reproduce: str = "") -> dict:
+def plan(params: dict, probe: dict, flavor: str, sizing: dict, workdir: str, reproduce: str = "") -> dict:
     """Everything the role does on a host, decided before anything is created.
 
     ``params`` are the role's inputs without their prefix, ``probe`` what bench_probe read,
-    ``buffer_pool`` the size the toolkit sized (the dataset follows it, whichever configuration
-    is live when the benchmark starts). ``refusals`` non-empty means: change nothing.
+    ``sizing`` what the toolkit sized (its variables; the dataset follows the buffer pool,
+    whichever configuration is live when the benchmark starts; the storm opens max_connections
+    sessions). ``refusals`` non-empty means: change nothing.
     ``reproduce`` is the command line that runs the same benchmark again.
     """
     bad_inputs = input_errors(params)
     problems = bad_inputs + refusals(probe, params)
-    configurations, skipped = configurations_for(list(params.get("compare") or []), flavor)
+    storm = params.get("mode") == "storm"
+    # the storm restarts the tuned server, so that its high-water mark is this storm's
+    requested = ["tuned"] if storm else list(params.get("compare") or [])
+    configurations, skipped = configurations_for(requested, flavor)
     if configurations and not (probe["files"].get("dropin") or probe["files"].get("aside")):
-        problems.append(
-            f"mysql_bench_compare={params.get('compare')!r} needs the toolkit's drop-in on the host: "
-            "run provision.yml first"
-        )
+        what = "mysql_bench_mode=storm" if storm else f"mysql_bench_compare={params.get('compare')!r}"
+        problems.append(f"{what} needs the toolkit's drop-in on the host: run provision.yml first")
     data = None
     if not bad_inputs:
         try:
             data = dataset(
                 int(params["tables"]),
                 int(params["table_size"]),
-                buffer_pool,
+                int(sizing["variables"]["innodb_buffer_pool_size"]),
                 probe["free_bytes"],
                 probe["filesystem_bytes"],
+                params.get("mode", "load"),
             )
         except BenchError as error:
             problems.append(str(error))
-    steps = schedule(configurations, int(params["rounds"]), list(params["workloads"])) if not problems else []
+    rounds, workloads = (1, ["storm"]) if storm else (int(params["rounds"]), list(params["workloads"]))
+    steps = schedule(configurations, rounds, workloads) if not problems else []
     for step in steps:
         name = step["workload"]
         step["script"] = f"{workdir}/{name}.lua" if name in OWN_WORKLOADS else name
@@ -356,7 +398,7 @@ def plan(params: dict, probe: dict, flavor: str, buffer_pool: int, workdir: str,
         "configurations": configurations,
         "skipped_configurations": skipped,
         "steps": steps,
-        "sysbench": sysbench_phases(params, data) if data else {},
+        "sysbench": sysbench_phases(params, data, int(sizing["variables"]["max_connections"])) if data else {},
         "marker": {"table": MARKER_TABLE, "text": MARKER_TEXT},
         "command": reproduce,
     }
@@ -510,6 +552,7 @@ def parse_sysbench(text: str) -> dict:
             **{name: _rate(queries[name], _number(_field(text, "total time"))) for name in ("read", "write", "other")},
         },
         "queries": queries,
+        "threads": int(_number(_field(text, "Number of threads")) or 0),
         "errors": int(_number(_field(text, "ignored errors")) or 0),
         "reconnects": int(_number(_field(text, "reconnects")) or 0),
         "total_time": _number(_field(text, "total time")),
@@ -748,7 +791,62 @@ def verdict_line(judged: dict) -> str:
     return "; ".join(parts)
 
 
+def storm_verdict(run: dict, sizing: dict) -> dict:
+    """Is the memory model right? Half the predicted peak <= the measured peak <= the predicted
+    peak <= 90 % of the budget, nothing killed, every session served.
+
+    ``sizing``: the fact file's peak_memory, memory_budget and max_connections. ``run`` holds the
+    server's main process before and after the storm (``server_pid``) and the memory cgroup's
+    peak and OOM kills where they can be read (``cgroup``, else None).
+    """
+    predicted, budget = int(sizing["peak_memory"]), int(sizing["memory_budget"])
+    server, cgroup = run.get("server_pid") or {}, run.get("cgroup")
+    summary = run["sample_summary"]
+    measured = summary["server_hwm"]["max"] or summary["server_rss"]["max"]
+    cgroup_peak = (cgroup or {}).get("peak") or summary["cgroup_memory"]["max"]
+    killed = []
+    if not server.get("before") or server.get("before") != server.get("after"):
+        killed.append(f"the server's main process changed ({server.get('before')} -> {server.get('after')})")
+    if (cgroup or {}).get("oom_kills"):
+        killed.append(f"{cgroup['oom_kills']} process(es) killed by the kernel's OOM killer in the cgroup")
+    sessions = int(sizing["max_connections"])
+    checks = {
+        f"predicted peak {human(predicted)} <= 90 % of the {human(budget)} budget": predicted <= 0.9 * budget,
+        f"measured peak {human(measured)} <= predicted {human(predicted)}": measured is not None
+        and measured <= predicted,
+        f"measured peak {human(measured)} >= half the predicted {human(predicted // 2)}": measured is not None
+        and measured >= predicted / 2,
+        "nothing killed" + (f": {'; '.join(killed)}" if killed else ""): not killed,
+        f"every one of {sessions} sessions served ({run['threads']} opened, {run['errors']} errors, "
+        f"{run['reconnects']} reconnects)": run["threads"] == sessions
+        and run["errors"] == 0
+        and run["reconnects"] == 0,
+    }
+    return {
+        "predicted_peak": predicted,
+        "budget": budget,
+        "measured_peak": measured,
+        "cgroup_peak": cgroup_peak,
+        "cgroup_limit": (cgroup or {}).get("limit"),
+        "sessions": sessions,
+        "checks": checks,
+        "pass": all(checks.values()),
+    }
+
+
+def storm_line(judged: dict) -> str:
+    failed = [name for name, ok in judged["checks"].items() if not ok]
+    return (
+        f"storm: predicted peak {human(judged['predicted_peak'])}, measured {human(judged['measured_peak'])} "
+        f"(server high-water mark; cgroup peak {human(judged['cgroup_peak'])}), budget {human(judged['budget'])}: "
+        + ("PASS" if judged["pass"] else "FAIL (" + "; ".join(failed) + ")")
+    )
+
+
 def build_report(meta: dict, runs: list[dict]) -> dict:
+    if meta.get("mode") == "storm":
+        judged = storm_verdict(next(run for run in runs if run["workload"] == "storm"), meta["sizing"])
+        return {**meta, "runs": runs, "compare": {}, "storm": judged, "verdict": {}, "verdict_line": storm_line(judged)}
     judged = verdict(runs)
     return {
         **meta,
@@ -771,6 +869,14 @@ def _fmt(value, digits: int = 1) -> str:
     return str(value)
 
 
+def storm_markdown(judged: dict | None) -> list[str]:
+    if not judged:
+        return []
+    lines = ["## Storm checks", "", "| check | result |", "|---|---|"]
+    lines += [f"| {name} | {'pass' if ok else 'FAIL'} |" for name, ok in judged["checks"].items()]
+    return [*lines, ""]
+
+
 def markdown(report: dict) -> str:
     """The report a person reads: what ran on what, each run's figures, the comparison, the verdict."""
     lines = [
@@ -786,8 +892,10 @@ def markdown(report: dict) -> str:
         f"- started {report['started']}, finished {report['finished']}",
         f"- reproduce: `{report['command']}`",
         "",
-        f"**Seed 000's targets:** {report['verdict_line']}",
+        f"**{'Memory under the storm' if report.get('storm') else 'Seed 000' + chr(39) + 's targets'}:** "
+        f"{report['verdict_line']}",
         "",
+        *storm_markdown(report.get("storm")),
         "## Runs",
         "",
         "| round | configuration | workload | TPS | QPS r/w/o | latency avg / p95 / p99 / max ms | errors | "

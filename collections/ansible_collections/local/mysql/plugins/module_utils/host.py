@@ -202,6 +202,24 @@ def raid_drivers(fs) -> list[str]:
     return found
 
 
+# Where the server's temporary files (sort merges, temporary tables that left memory) may go.
+TEMP_DIRS = ("/tmp", "/var/tmp")
+MEMORY_FILESYSTEMS = ("tmpfs", "ramfs")
+
+
+def temp_dir(mountinfo: str) -> dict:
+    """The first of /tmp and /var/tmp that is not in memory (/tmp when both are): files the
+    server writes because they did not fit its buffers must not take memory after all."""
+    filesystems = {path: mount_of(path, mountinfo).fstype for path in TEMP_DIRS}
+    on_disk = [path for path in TEMP_DIRS if filesystems[path] not in MEMORY_FILESYSTEMS]
+    chosen = on_disk[0] if on_disk else TEMP_DIRS[0]
+    return {
+        "value": chosen,
+        "inputs": filesystems,
+        "source": "on disk" if on_disk else "every candidate is in memory (tmpfs)",
+    }
+
+
 def detect(fs, datadir: str, cpu_count: int) -> dict:
     """Everything the sizing needs to know about the host, each value with where it came from."""
     mem_total = parse_meminfo(fs.read("/proc/meminfo") or "")
@@ -238,6 +256,7 @@ def detect(fs, datadir: str, cpu_count: int) -> dict:
             "inputs": {"probed_path": probe_path, "mount_point": mount.mount_point, "device": mount.device},
         },
         "filesystem": {"value": mount.fstype, "inputs": {"mount_point": mount.mount_point, "source": mount.source}},
+        "tmpdir": temp_dir(fs.read("/proc/self/mountinfo") or ""),
         "disk": {
             "value": kind,
             "inputs": {
@@ -275,3 +294,40 @@ def cgroup_memory_usage(fs, pid: int | str) -> dict:
         if own is not None:
             return {"usage": own, "limit": None, "cgroup": path}
     return {"usage": None, "limit": None, "cgroup": None}
+
+
+# The memory cgroup of a lab container, seen from the Docker engine's host: inside the container
+# a cgroup v1 memory hierarchy is not mounted, so the storm reads its peak from outside.
+CONTAINER_CGROUPS = (
+    ("/sys/fs/cgroup/memory/docker/{id}", "memory.max_usage_in_bytes", "memory.limit_in_bytes", "memory.oom_control"),
+    ("/sys/fs/cgroup/system.slice/docker-{id}.scope", "memory.peak", "memory.max", "memory.events"),
+    ("/sys/fs/cgroup/docker/{id}", "memory.peak", "memory.max", "memory.events"),
+)
+
+
+def oom_kills(text: str) -> int | None:
+    """The ``oom_kill`` count of cgroup v1's memory.oom_control or v2's memory.events."""
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        if name == "oom_kill" and value.strip().isdigit():
+            return int(value)
+    return None
+
+
+def container_memory(fs, container_id: str) -> dict | None:
+    """Peak, limit and OOM kills of a container's memory cgroup (None where none is visible), and
+    the file that resets the peak (cgroup v1 only)."""
+    for pattern, peak_file, limit_file, events_file in CONTAINER_CGROUPS:
+        directory = pattern.format(id=container_id)
+        peak = (fs.read(f"{directory}/{peak_file}") or "").strip()
+        if not peak.isdigit():
+            continue
+        limit = (fs.read(f"{directory}/{limit_file}") or "").strip()
+        return {
+            "cgroup": directory,
+            "peak": int(peak),
+            "limit": int(limit) if limit.isdigit() and int(limit) < UNLIMITED else None,
+            "oom_kills": oom_kills(fs.read(f"{directory}/{events_file}") or ""),
+            "reset_file": f"{directory}/{peak_file}" if peak_file == "memory.max_usage_in_bytes" else None,
+        }
+    return None

@@ -21,47 +21,86 @@ GIB = 1024 * MIB
 FLAVORS = ("mysql", "mariadb")
 DISKS = ("hdd", "ssd", "nvme")
 PROFILES = {
-    # profile: (buffer pool share of the budget, share of the host's memory the server may use)
-    "dedicated": (0.60, 1.0),  # seed 004: "buffer pool about 60 % of RAM"
-    "shared": (0.60, 0.5),  # seed 000: application and database on one 4 GB host
+    # profile: (share of the host's memory the server may use, connections the pool leaves room for)
+    "dedicated": (1.0, 151),  # the servers' own max_connections default
+    "shared": (0.5, 50),  # seed 000: application and database on one 4 GB host, pools of 20-50
 }
-PEAK_LIMIT = 0.90  # worst-case peak memory must stay within 90 % of the budget
+PEAK_LIMIT = 0.90  # worst-case peak memory must stay within 90 % of the budget; the rest is the OS's
 MIN_CONNECTIONS = 10  # seed 000: an application pool below 10 connections hurts
 AUTO_CONNECTIONS_CAP = 1000
 MIN_BUFFER_POOL = 32 * MIB
 MAX_IO_CAPACITY = 20000  # MySQL: "values above 20000 are not recommended"
 MIN_IO_CAPACITY = 100  # the servers' lower bound for innodb_io_capacity
 
-# Per-thread buffers the roles render (server defaults where they are sane) and the
-# thread stack each server uses (not rendered: the default is right).
+# Buffer pool share of the budget: 0.60 (seed 004) up to 8 GiB, +0.03 per doubling, at most 0.75
+# (MySQL's own share above 4 GiB) from 256 GiB. What else the server holds grows far slower than
+# memory, so big hosts can give the pool more; the step is small enough that the memory left for
+# connections still grows with the host (the pool and its descriptors take < 90 % of each extra
+# byte). The measured model and the 90 % bound still decide: the pool is lowered when the
+# connections it must leave room for would not fit.
+POOL_SHARE_BASE, POOL_SHARE_STEP, POOL_SHARE_MAX = 0.60, 0.03, 0.75
+POOL_SHARE_FROM = 8 * GIB
+
+# Per-connection buffers the roles render (server defaults where they are sane).
 PER_THREAD_RENDERED = {
     "sort_buffer_size": 256 * KIB,
     "join_buffer_size": 256 * KIB,
     "read_buffer_size": 128 * KIB,
     "read_rnd_buffer_size": 256 * KIB,
 }
-TMP_TABLE_SIZE = 16 * MIB
-MAX_HEAP_TABLE_SIZE = 16 * MIB
 THREAD_STACK = {"mysql": 1 * MIB, "mariadb": 299008}
+NET_BUFFER_LENGTH = 16 * KIB  # each connection holds a read and a write buffer of this size
 BINLOG_CACHE_SIZE = 32 * KIB
 KEY_BUFFER_SIZE = 8 * MIB  # MyISAM index cache: InnoDB-only servers need little
 ARIA_PAGECACHE_SIZE = 32 * MIB  # MariaDB keeps its system tables in Aria
-# performance_schema took 230 MiB on MySQL 9.7 in the lab (memory_summary_global_by_event_name).
-PERFORMANCE_SCHEMA_RESERVE = 256 * MIB
-PERFORMANCE_SCHEMA_MIN_BUDGET = 2 * GIB
+
+# Measured on the lab's servers (MySQL 9.7.4, MariaDB 11.8.6; README "Memory model"): a fresh
+# server with a 128 MiB pool and performance_schema off holds 244 MB (MySQL), 94 MB (MariaDB);
+# counted besides the pool and the log buffer as:
+SERVER_BASE = {"mysql": 224 * MIB, "mariadb": 96 * MIB}
+# Page descriptors beyond the pool's pages: 183 MB for 2304 MiB more pool (MySQL), 44 MB (MariaDB).
+POOL_OVERHEAD = {"mysql": 0.08, "mariadb": 0.03}
+# What an idle connection holds besides its buffers and stack: 500 KB (MySQL), 135 KB (MariaDB).
+SESSION_MEMORY = {"mysql": 512 * KIB, "mariadb": 256 * KIB}
+# performance_schema: 230 MiB from the start whatever the table caches, plus 225-270 KB for
+# each connection it instruments (measured from 100 to 900 sessions).
+PERFORMANCE_SCHEMA_BASE = 240 * MIB
+PERFORMANCE_SCHEMA_PER_CONNECTION = 288 * KIB
+PERFORMANCE_SCHEMA_MIN_BUDGET = 4 * GIB  # below, it would take over 6 % of the budget
+# Table cache entries: an open table's handler and record buffers, a definition's share.
+TABLE_OPEN_MEMORY = 16 * KIB
+TABLE_DEFINITION_MEMORY = 8 * KIB
+
+# Internal temporary tables: MySQL 8.0+ keeps them in one server-wide TempTable pool
+# (temptable_max_ram, a thirty-second of the budget, counted once); MariaDB gives each one up to
+# min(tmp_table_size, max_heap_table_size), counted per connection, so it gets a size that does
+# not change with memory (a size that grew with memory would shrink the connections that fit).
+TEMP_TABLE_SHARE = 32
+TEMPTABLE_RAM_RANGE = (32 * MIB, 4 * GIB)
+MYSQL_TMP_TABLE_SIZE = 16 * MIB  # MySQL: the largest single in-memory temporary table
+MARIADB_TMP_TABLE_SIZE = 4 * MIB  # 151 connections x MariaDB's 16M default would take 60 % of 4 GiB
 
 # innodb_io_capacity / _max without a measurement, by disk class.
 IO_DEFAULTS = {"hdd": (200, 400), "ssd": (2000, 4000), "nvme": (10000, 20000)}
 # The servers' own defaults, which the defaults above never go below on SSD and NVMe.
 SERVER_IO_DEFAULTS = {"mysql": {(8, 4): (10000, 20000), (0,): (200, 2000)}, "mariadb": {(0,): (200, 2000)}}
+# innodb_log_buffer_size the server uses when none is set.
+SERVER_LOG_BUFFER = {"mysql": {(8, 4): 64 * MIB, (0,): 16 * MIB}, "mariadb": {(0,): 16 * MIB}}
+# innodb_lru_scan_depth the server uses when none is set.
+SERVER_LRU_SCAN_DEPTH = {"mysql": {(0,): 1024}, "mariadb": {(10, 5, 7): 1536, (0,): 1024}}
 # A spinning disk seeks for each random write: 100-400 a second. Sustaining this many random
 # 16 KiB writes (fio, O_DIRECT, past its ramp-up) rules out seeks, whatever the device reports.
 SPINNING_MAX_IOPS = 1000
 # Linear read-ahead helps where a random IO is expensive.
 READ_AHEAD_THRESHOLD = {"hdd": 32, "ssd": 64, "nvme": 64}
-TABLE_OPEN_CACHE = 4000
+TABLE_OPEN_CACHE_RANGE = (400, 4000)
+TABLE_DEFINITION_CACHE_MAX = 2000
+MARIADB_TABLE_CACHE_INSTANCES = 8  # MariaDB's default, which it cuts itself when files run short
+LOG_WRITER_THREADS_MIN_CPUS = 8
+THREAD_CACHE_MAX = 100  # MySQL's own ceiling for thread_cache_size
 MAX_CHUNKS = 1000  # MySQL: keep innodb_buffer_pool_size / chunk_size below 1000
 DEFAULT_CHUNK = 128 * MIB
+ADMIN_PORT = {"mysql": 33062, "mariadb": 3307}
 
 
 class SizingError(ValueError):
@@ -82,6 +121,7 @@ class Inputs:
     max_connections: int | None = None
     iops: int | None = None
     filesystem: str = "ext4"
+    tmpdir: str = "/tmp"
     open_files: int = 65535
     long_query_time: float = 1.0
     slow_query_log_file: str = "/var/log/mysql/mysql-slow.log"
@@ -180,16 +220,40 @@ def human(size: int) -> str:
 
 
 def budget_of(inputs: Inputs) -> int:
-    return int(inputs.memory * PROFILES[inputs.profile][1])
+    return int(inputs.memory * PROFILES[inputs.profile][0])
+
+
+def pool_share(budget: int) -> float:
+    """Buffer pool share of the budget: grows by POOL_SHARE_STEP per doubling past POOL_SHARE_FROM."""
+    doublings = max(0.0, math.log2(budget / POOL_SHARE_FROM))
+    return min(POOL_SHARE_MAX, POOL_SHARE_BASE + POOL_SHARE_STEP * doublings)
 
 
 def buffer_pool_ratio(inputs: Inputs) -> float:
-    return inputs.buffer_pool_ratio if inputs.buffer_pool_ratio is not None else PROFILES[inputs.profile][0]
+    return inputs.buffer_pool_ratio if inputs.buffer_pool_ratio is not None else pool_share(budget_of(inputs))
 
 
-def log_buffer_size(budget: int) -> int:
-    """innodb_log_buffer_size: budget/256 within 16..64 MiB, whole MiB."""
-    return max(16 * MIB, min(64 * MIB, budget // 256 // MIB * MIB))
+def server_default(table: dict, flavor: str, version: tuple[int, ...]):
+    """The server's own default for a variable whose default changed between versions."""
+    for since, value in sorted(table[flavor].items(), reverse=True):
+        if version >= since:
+            return value
+    raise KeyError(flavor)
+
+
+def whole_mib(size: float) -> int:
+    return int(size) // MIB * MIB
+
+
+def clamp(value, low, high):
+    return max(low, min(high, value))
+
+
+def log_buffer_size(inputs: Inputs, exact: bool = False) -> float:
+    """innodb_log_buffer_size: budget/256, whole MiB, never below the server's default, at most 256 MiB."""
+    own = server_default(SERVER_LOG_BUFFER, inputs.flavor, inputs.version_tuple)
+    share = budget_of(inputs) / 256
+    return clamp(share if exact else whole_mib(share), own, max(own, 256 * MIB))
 
 
 def performance_schema_on(inputs: Inputs) -> bool:
@@ -197,55 +261,131 @@ def performance_schema_on(inputs: Inputs) -> bool:
 
 
 def performance_schema_reserve(inputs: Inputs) -> int:
-    """Memory kept for performance_schema (MySQL only; MariaDB ships it off).
+    """Global memory kept for performance_schema (MySQL only; MariaDB ships it off).
 
-    Below 2 GiB it is switched off and the same share (budget/8) stays as headroom, so the
-    reserve, and with it every other value, grows smoothly with memory.
+    Below a 4 GiB budget it is switched off and a share of the budget (budget/16, which reaches
+    its size there) stays free, so that every other value grows smoothly with memory.
     """
     if inputs.flavor != "mysql":
         return 0
-    return min(budget_of(inputs) // 8, PERFORMANCE_SCHEMA_RESERVE)
+    return min(budget_of(inputs) // 16, PERFORMANCE_SCHEMA_BASE)
 
 
-def fixed_global(inputs: Inputs) -> int:
-    """Global buffers other than the buffer pool."""
-    budget = budget_of(inputs)
-    total = log_buffer_size(budget) + KEY_BUFFER_SIZE + performance_schema_reserve(inputs)
-    if inputs.flavor == "mariadb":
-        total += ARIA_PAGECACHE_SIZE
-    return total
+def temptable_max_ram(inputs: Inputs, exact: bool = False) -> float:
+    """MySQL's server-wide TempTable pool: budget/32 within 32 MiB..4 GiB, whole MiB."""
+    share = budget_of(inputs) / TEMP_TABLE_SHARE
+    return clamp(share if exact else whole_mib(share), *TEMPTABLE_RAM_RANGE)
+
+
+def reserved_connections(inputs: Inputs) -> int:
+    """The connections the buffer pool leaves room for: those asked for, else the profile's."""
+    return inputs.max_connections if inputs.max_connections is not None else PROFILES[inputs.profile][1]
+
+
+def table_caches(inputs: Inputs, exact: bool = False) -> tuple[float, float]:
+    """(table_open_cache, table_definition_cache): one open table per MiB of budget within
+    400..4000; definitions by MySQL's own autosizing rule, 400 + open/2, at most 2000."""
+    per_mib = budget_of(inputs) / MIB
+    tables = clamp(per_mib if exact else int(per_mib), *TABLE_OPEN_CACHE_RANGE)
+    return tables, min(TABLE_DEFINITION_CACHE_MAX, 400 + (tables / 2 if exact else tables // 2))
+
+
+def memory_variables(inputs: Inputs, exact: bool = False) -> dict:
+    """Every value the memory model counts except the pool and max_connections.
+
+    ``exact``: before rounding to whole MiB and whole tables, so that what the pool and the
+    connections are fitted to grows smoothly with memory; the rendered values are never larger.
+    """
+    tables, definitions = table_caches(inputs, exact)
+    values = {
+        **PER_THREAD_RENDERED,
+        "innodb_log_buffer_size": log_buffer_size(inputs, exact),
+        "key_buffer_size": KEY_BUFFER_SIZE,
+        "table_open_cache": tables,
+        "table_definition_cache": definitions,
+    }
+    if inputs.flavor == "mysql":
+        values["performance_schema"] = "ON" if performance_schema_on(inputs) else "OFF"
+        values["temptable_max_ram"] = temptable_max_ram(inputs, exact)
+        values["tmp_table_size"] = values["max_heap_table_size"] = MYSQL_TMP_TABLE_SIZE
+    else:
+        values["aria_pagecache_buffer_size"] = ARIA_PAGECACHE_SIZE
+        values["tmp_table_size"] = values["max_heap_table_size"] = MARIADB_TMP_TABLE_SIZE
+    return values
 
 
 def per_thread_of(variables: dict, flavor: str) -> int:
-    """Worst case one connection can hold with these values: the usual formula."""
-    return (
+    """Worst case one connection can hold with these values.
+
+    Its buffers, stack, binary log cache, network buffers and session state; on MySQL its share
+    of performance_schema (counted even when that is off, so values grow smoothly with memory);
+    on MariaDB an in-memory temporary table (MySQL's live in the server-wide TempTable pool).
+    """
+    total = (
         sum(variables[name] for name in PER_THREAD_RENDERED)
         + variables.get("thread_stack", THREAD_STACK[flavor])
         + variables.get("binlog_cache_size", BINLOG_CACHE_SIZE)
-        + min(variables["tmp_table_size"], variables["max_heap_table_size"])
+        + 2 * variables.get("net_buffer_length", NET_BUFFER_LENGTH)
+        + SESSION_MEMORY[flavor]
+    )
+    if flavor == "mysql":
+        return total + PERFORMANCE_SCHEMA_PER_CONNECTION
+    return total + min(variables["tmp_table_size"], variables["max_heap_table_size"])
+
+
+def global_of(variables: dict, flavor: str, performance_schema: int) -> int:
+    """Memory the server holds once, whatever the connections: pools, caches, its own base."""
+    pool = variables["innodb_buffer_pool_size"]
+    return (
+        pool
+        + math.ceil(pool * POOL_OVERHEAD[flavor])
+        + sum(variables.get(name, 0) for name in GLOBAL_SIZES if name != "innodb_buffer_pool_size")
+        + performance_schema
+        + variables["table_open_cache"] * TABLE_OPEN_MEMORY
+        + variables["table_definition_cache"] * TABLE_DEFINITION_MEMORY
+        + SERVER_BASE[flavor]
     )
 
 
-def per_thread_memory(flavor: str) -> int:
-    """Worst case one connection can hold with the values the roles render."""
-    rendered = {**PER_THREAD_RENDERED, "tmp_table_size": TMP_TABLE_SIZE, "max_heap_table_size": MAX_HEAP_TABLE_SIZE}
-    return per_thread_of(rendered, flavor)
+def pool_room(inputs: Inputs, connections: int) -> int:
+    """The largest buffer pool that leaves room for this many connections under the 90 % bound."""
+    flavor = inputs.flavor
+    others = {**memory_variables(inputs, exact=True), "innodb_buffer_pool_size": 0}
+    room = (
+        PEAK_LIMIT * budget_of(inputs)
+        - global_of(others, flavor, performance_schema_reserve(inputs))
+        - connections * per_thread_of(others, flavor)
+    )
+    return whole_mib(room / (1 + POOL_OVERHEAD[flavor]))  # whole MiB: the rounding slack stays free
 
 
 def buffer_pool_target(inputs: Inputs) -> tuple[int, bool]:
-    """(ratio x budget, lowered only as far as MIN_CONNECTIONS must still fit; whether it was lowered)."""
+    """(the pool before rounding, whether it was lowered below its share to leave room for the
+    connections). An explicit ratio is taken as given; the connections check follows."""
     budget = budget_of(inputs)
-    by_ratio = buffer_pool_ratio(inputs) * budget
-    room = PEAK_LIMIT * budget - fixed_global(inputs) - MIN_CONNECTIONS * per_thread_memory(inputs.flavor)
-    lowered = inputs.max_connections is None and room < by_ratio
+    by_ratio = int(buffer_pool_ratio(inputs) * budget)
+    room = pool_room(inputs, reserved_connections(inputs))
+    if inputs.buffer_pool_ratio is None and inputs.max_connections is None:
+        # on a small host the profile's connections give way, down to MIN_CONNECTIONS, before the pool does
+        room = max(room, min(pool_room(inputs, MIN_CONNECTIONS), int(budget / 8)))
+    lowered = inputs.buffer_pool_ratio is None and room < by_ratio
     target = room if lowered else by_ratio
+    if target < MIN_BUFFER_POOL and inputs.max_connections is not None:
+        model = {**memory_variables(inputs, exact=True), "innodb_buffer_pool_size": MIN_BUFFER_POOL}
+        smallest = global_of(model, inputs.flavor, performance_schema_reserve(inputs))
+        fit = max(0, math.floor((PEAK_LIMIT * budget - smallest) / per_thread_of(model, inputs.flavor)))
+        raise SizingError(
+            f"mysql_tune_max_connections={inputs.max_connections} does not fit in the {human(budget)} budget even "
+            f"beside the smallest buffer pool ({human(MIN_BUFFER_POOL)}): lower mysql_tune_max_connections to "
+            f"{fit} or less (the largest that fits), give the host more memory, or use connection pooling"
+        )
     if target < MIN_BUFFER_POOL:
         raise SizingError(
             f"a memory budget of {human(budget)} leaves no room for a {human(MIN_BUFFER_POOL)} buffer pool "
-            f"beside {MIN_CONNECTIONS} connections: give the host more memory (or raise mysql_host_memory), "
-            f"or use mysql_tune_profile=dedicated"
+            f"beside {reserved_connections(inputs)} connections: give the host more memory (or raise "
+            f"mysql_host_memory), lower mysql_tune_max_connections, or use mysql_tune_profile=dedicated"
         )
-    return int(target), lowered
+    return target, lowered
 
 
 def mysql_buffer_pool(raw: int, cpus: int) -> tuple[int, int, int]:
@@ -287,10 +427,7 @@ def disk_class(inputs: Inputs) -> tuple[str, str]:
 
 def server_io_defaults(flavor: str, version: tuple[int, ...]) -> tuple[int, int]:
     """innodb_io_capacity / _max the server uses when none is set."""
-    for since, values in sorted(SERVER_IO_DEFAULTS[flavor].items(), reverse=True):
-        if version >= since:
-            return values
-    return IO_DEFAULTS["hdd"]
+    return server_default(SERVER_IO_DEFAULTS, flavor, version)
 
 
 def io_capacity(inputs: Inputs, kind: str) -> tuple[int, int, str, dict]:
@@ -325,51 +462,61 @@ def io_capacity(inputs: Inputs, kind: str) -> tuple[int, int, str, dict]:
 def redo_size(pool: int) -> int:
     """Redo: a quarter of the buffer pool within 128 MiB..16 GiB, whole MiB.
 
-    Seed 004's stall: a small redo (2 x 48 MB) fills before the dirty pages are flushed,
-    and writes wait for a flush storm. A redo sized from the pool absorbs it.
+    Seed 004's stall: a small redo (2 x 48 MB) fills before the dirty pages are flushed, and
+    writes wait for a flush storm. In the lab's write-heavy load test the checkpoint age of
+    a redo sized this way peaked at 16 % of its capacity (make bench-lab, report.json).
     """
     return max(128 * MIB, min(16 * GIB, pool // 4 // MIB * MIB))
 
 
-def max_connections_for(inputs: Inputs, pool: int) -> tuple[int, int]:
-    """(max_connections, how many fit) given the pool.
+def required_open_files(flavor: str, max_connections: int, table_open_cache: int, instances: int = 1) -> int:
+    """What the server asks the kernel for at start.
 
-    The fit is computed from the unrounded pool target, so it grows with memory and the
-    rounded pool (never larger) keeps the peak inside the limit.
+    MySQL: max(10 + max_connections + 2 x table_open_cache, 5 x max_connections).
+    MariaDB: 30 + max_connections + 1 (extra_max_connections) + 2 x table_open_cache x
+    table_open_cache_instances; short of it, MariaDB cuts the instances, then the caches.
     """
-    budget = budget_of(inputs)
-    room = PEAK_LIMIT * budget - pool - fixed_global(inputs)
-    fit = max(0, math.floor(room / per_thread_memory(inputs.flavor)))
-    if inputs.max_connections is None:
-        return min(fit, AUTO_CONNECTIONS_CAP), fit
-    return inputs.max_connections, fit
-
-
-def required_open_files(max_connections: int, table_open_cache: int) -> int:
-    """What MySQL asks the kernel for: max(10 + max_connections + 2 x table_open_cache, 5 x max_connections)."""
+    if flavor == "mariadb":
+        return 30 + max_connections + 1 + 2 * table_open_cache * instances
     return max(10 + max_connections + 2 * table_open_cache, 5 * max_connections)
+
+
+def mariadb_table_cache_instances(inputs: Inputs, connections: int, tables: int) -> int:
+    """The most table cache instances (at most MariaDB's 8) whose open files fit the limit; 0 if none."""
+    fitting = [
+        n
+        for n in range(MARIADB_TABLE_CACHE_INSTANCES, 0, -1)
+        if required_open_files("mariadb", connections, tables, n) <= inputs.open_files
+    ]
+    return fitting[0] if fitting else 0
 
 
 def plan(inputs: Inputs) -> Plan:
     inputs.check()
-    flavor = inputs.flavor
+    flavor, version = inputs.flavor, inputs.version_tuple
     budget = budget_of(inputs)
     ratio = buffer_pool_ratio(inputs)
     target, lowered = buffer_pool_target(inputs)
+    model = memory_variables(inputs)
     settings: dict[str, Setting] = {}
 
     budget_inputs = {"memory": human(inputs.memory), "profile": inputs.profile, "budget": human(budget)}
     if flavor == "mysql":
         pool, instances, chunk = mysql_buffer_pool(target, inputs.cpus)
+    elif version < (10, 8) and target >= DEFAULT_CHUNK:
+        # MariaDB before 10.8 rounds the pool up to a multiple of its 128 MiB chunk (one instance);
+        # a smaller pool makes the chunk smaller and is kept
+        pool, instances, chunk = target // DEFAULT_CHUNK * DEFAULT_CHUNK, 1, DEFAULT_CHUNK
     else:
-        pool, instances, chunk = target // MIB * MIB, 1, 0
-    pool_formula = f"{ratio:.2f} x budget, rounded down so the server keeps it"
+        pool, instances, chunk = whole_mib(target), 1, 0
+    share = "requested" if inputs.buffer_pool_ratio is not None else "0.60, +0.03 per doubling past 8G, at most 0.75"
+    pool_formula = f"{ratio:.2f} x budget ({share}), rounded down so the server keeps it"
     if lowered:
         pool_formula = (
-            f"budget x {PEAK_LIMIT:.2f} - global buffers - {MIN_CONNECTIONS} connections "
-            f"(less than {ratio:.2f} x budget)"
+            f"budget x {PEAK_LIMIT:.2f} - global memory - {reserved_connections(inputs)} connections "
+            f"(less than {ratio:.2f} x budget), rounded down so the server keeps it"
         )
-    settings["innodb_buffer_pool_size"] = Setting(pool, pool_formula, {**budget_inputs, "ratio": ratio})
+    settings["innodb_buffer_pool_size"] = Setting(pool, pool_formula, {**budget_inputs, "ratio": round(ratio, 3)})
     if flavor == "mysql":
         settings["innodb_buffer_pool_instances"] = Setting(
             instances, "min(pool in whole GiB, CPUs, 64), at least 1", {"pool": human(target), "cpus": inputs.cpus}
@@ -379,29 +526,56 @@ def plan(inputs: Inputs) -> Plan:
             "pool / (instances x 2^m), m least with chunk <= 128M and <= 1000 chunks",
             {"pool": human(pool), "instances": instances},
         )
+    elif version < (10, 5):
+        settings["innodb_buffer_pool_instances"] = Setting(1, "1: the pool is kept as a multiple of one chunk", {})
 
-    connections, fit = max_connections_for(inputs, target)
-    per_thread = per_thread_memory(flavor)
+    # Connections fit from the unrounded target, so the fit grows with memory and the rounded
+    # pool (never larger) keeps the peak inside the bound.
+    reserve = performance_schema_reserve(inputs)
+    per_thread = per_thread_of(model, flavor)
+    unrounded = global_of({**memory_variables(inputs, exact=True), "innodb_buffer_pool_size": target}, flavor, reserve)
+    fit = max(0, math.floor((PEAK_LIMIT * budget - unrounded) / per_thread))
+    connections = min(fit, AUTO_CONNECTIONS_CAP) if inputs.max_connections is None else inputs.max_connections
     if connections > fit:
-        best_ratio = (PEAK_LIMIT * budget - fixed_global(inputs) - connections * per_thread) / budget
+        room = pool_room(inputs, connections)
         advice = (
-            f"lower mysql_tune_buffer_pool_ratio to {math.floor(best_ratio * 100) / 100:.2f}"
-            if best_ratio >= 0.05
+            f"lower mysql_tune_buffer_pool_ratio to {math.floor(room / budget * 100) / 100:.2f}"
+            if inputs.buffer_pool_ratio is not None and room >= MIN_BUFFER_POOL
             else "give the host more memory"
         )
         raise SizingError(
             f"mysql_tune_max_connections={connections} does not fit: at {human(per_thread)} per connection the "
             f"worst-case peak would exceed {PEAK_LIMIT:.0%} of the {human(budget)} budget. Lower "
-            f"mysql_tune_max_connections to {fit} or less, {advice}, or use connection pooling in the application"
+            f"mysql_tune_max_connections to {fit} or less (the largest that fits), {advice}, "
+            f"or use connection pooling in the application"
         )
     settings["max_connections"] = Setting(
         connections,
         "requested" if inputs.max_connections is not None else f"min(connections that fit, {AUTO_CONNECTIONS_CAP})",
         {"per_thread": human(per_thread), "fit": fit, "peak_limit": f"{PEAK_LIMIT:.0%} of {human(budget)}"},
     )
+    settings["thread_cache_size"] = Setting(
+        min(connections, THREAD_CACHE_MAX),
+        f"min(max_connections, {THREAD_CACHE_MAX}): an application pool reconnects without a new thread",
+        {"max_connections": connections},
+    )
+    if flavor == "mysql" and version >= (8, 0, 14):
+        settings["admin_address"] = Setting(
+            "127.0.0.1", "loopback: the administrators' own interface, served when every connection is taken", {}
+        )
+        settings["admin_port"] = Setting(ADMIN_PORT[flavor], "the server's default admin port", {})
+    elif flavor == "mariadb":
+        settings["extra_port"] = Setting(
+            ADMIN_PORT[flavor],
+            "a port for administrators (extra_max_connections), served when every connection is taken",
+            {},
+        )
 
+    own_log_buffer = server_default(SERVER_LOG_BUFFER, flavor, version)
     settings["innodb_log_buffer_size"] = Setting(
-        log_buffer_size(budget), "budget / 256 within 16M..64M", {"budget": human(budget)}
+        model["innodb_log_buffer_size"],
+        "budget / 256, whole MiB, within the server's default..256M",
+        {"budget": human(budget), "server_default": human(own_log_buffer)},
     )
     settings["key_buffer_size"] = Setting(KEY_BUFFER_SIZE, "fixed: MyISAM index cache, InnoDB-only server", {})
     if flavor == "mariadb":
@@ -409,19 +583,36 @@ def plan(inputs: Inputs) -> Plan:
             ARIA_PAGECACHE_SIZE, "fixed: Aria cache for MariaDB's system tables", {}
         )
     for name, size in PER_THREAD_RENDERED.items():
-        settings[name] = Setting(size, "per-thread; counted x max_connections in the peak", {})
-    settings["tmp_table_size"] = Setting(TMP_TABLE_SIZE, "per-thread in-memory temporary table limit", {})
-    settings["max_heap_table_size"] = Setting(MAX_HEAP_TABLE_SIZE, "per-thread MEMORY table limit", {})
+        settings[name] = Setting(size, "per connection; counted x max_connections in the peak", {})
     if flavor == "mysql":
-        settings["performance_schema"] = Setting(
-            "ON" if performance_schema_on(inputs) else "OFF",
-            f"ON from a {human(PERFORMANCE_SCHEMA_MIN_BUDGET)} budget (needs ~230M on MySQL 9.7)",
+        settings["temptable_max_ram"] = Setting(
+            model["temptable_max_ram"],
+            "budget / 32 within 32M..4G: one TempTable pool for every connection's temporary tables, "
+            "counted once; beyond it they go to InnoDB on disk",
             {"budget": human(budget)},
         )
+        if version >= (8, 0, 23):
+            settings["temptable_max_mmap"] = Setting(
+                0, "0: no memory-mapped overflow, so TempTable never holds more than temptable_max_ram", {}
+            )
+        settings["tmp_table_size"] = Setting(
+            MYSQL_TMP_TABLE_SIZE, "largest single in-memory temporary table (inside temptable_max_ram)", {}
+        )
+        settings["max_heap_table_size"] = Setting(MYSQL_TMP_TABLE_SIZE, "largest MEMORY table", {})
+        settings["performance_schema"] = Setting(
+            model["performance_schema"],
+            f"ON from a {human(PERFORMANCE_SCHEMA_MIN_BUDGET)} budget (holds {human(PERFORMANCE_SCHEMA_BASE)} "
+            f"+ {human(PERFORMANCE_SCHEMA_PER_CONNECTION)} per connection)",
+            {"budget": human(budget)},
+        )
+    else:
+        formula = "fixed: every connection may hold an in-memory temporary table this large, counted per connection"
+        settings["tmp_table_size"] = Setting(model["tmp_table_size"], formula, {})
+        settings["max_heap_table_size"] = Setting(model["max_heap_table_size"], formula, {})
 
     redo = redo_size(pool)
     redo_inputs = {"pool": human(pool)}
-    if flavor == "mysql" and inputs.version_tuple >= (8, 0, 30):
+    if flavor == "mysql" and version >= (8, 0, 30):
         settings["innodb_redo_log_capacity"] = Setting(redo, "pool / 4 within 128M..16G", redo_inputs)
     elif flavor == "mysql":
         half = redo // 2 // MIB * MIB
@@ -432,7 +623,7 @@ def plan(inputs: Inputs) -> Plan:
 
     direct_io = inputs.filesystem != "tmpfs"
     fs_inputs = {"filesystem": inputs.filesystem}
-    if flavor == "mariadb" and inputs.version_tuple >= (11, 0):
+    if flavor == "mariadb" and version >= (11, 0):
         # innodb_log_file_buffering is left to the server: it turns it ON itself where the log's
         # block size is unknown (overlayfs, seen in the lab) and would not keep OFF as written.
         settings["innodb_data_file_buffering"] = Setting(
@@ -453,42 +644,102 @@ def plan(inputs: Inputs) -> Plan:
     capacity, maximum, io_formula, io_inputs = io_capacity(inputs, kind)
     settings["innodb_io_capacity"] = Setting(capacity, io_formula, io_inputs)
     settings["innodb_io_capacity_max"] = Setting(maximum, io_formula, io_inputs)
+    own_depth = server_default(SERVER_LRU_SCAN_DEPTH, flavor, version)
+    settings["innodb_lru_scan_depth"] = Setting(
+        clamp(capacity // instances, 128, own_depth),
+        "innodb_io_capacity / pool instances within 128..the server's default: "
+        "no more free-page scanning than the disk can write",
+        {"io_capacity": capacity, "instances": instances, "server_default": own_depth},
+    )
+    cpu_inputs = {"cpus": inputs.cpus, "disk_class": kind}
+    settings["innodb_read_io_threads"] = Setting(clamp(inputs.cpus // 2, 4, 64), "CPUs / 2 within 4..64", cpu_inputs)
+    settings["innodb_write_io_threads"] = Setting(
+        4 if kind == "hdd" else clamp(inputs.cpus // 4, 4, 64),
+        "4 on HDD (one head), else CPUs / 4 within 4..64",
+        cpu_inputs,
+    )
+    settings["innodb_purge_threads"] = Setting(clamp(inputs.cpus // 4, 1, 4), "CPUs / 4 within 1..4", cpu_inputs)
+    if flavor == "mysql":
+        settings["innodb_page_cleaners"] = Setting(instances, "one per buffer pool instance", {"instances": instances})
+    if flavor == "mysql" and version >= (8, 0, 22):
+        settings["innodb_log_writer_threads"] = Setting(
+            "ON" if inputs.cpus >= LOG_WRITER_THREADS_MIN_CPUS else "OFF",
+            f"ON from {LOG_WRITER_THREADS_MIN_CPUS} CPUs: on fewer, the connections write the redo log "
+            "themselves rather than wake dedicated threads (MySQL's advice for low concurrency)",
+            {"cpus": inputs.cpus},
+        )
 
-    need = required_open_files(connections, TABLE_OPEN_CACHE)
+    tables, definitions = model["table_open_cache"], model["table_definition_cache"]
+    settings["table_open_cache"] = Setting(tables, "budget in MiB within 400..4000", {"budget": human(budget)})
+    settings["table_definition_cache"] = Setting(
+        definitions, "400 + table_open_cache / 2, at most 2000 (MySQL's own autosizing)", {"table_open_cache": tables}
+    )
+    cache_instances = 1
+    if flavor == "mariadb":
+        cache_instances = mariadb_table_cache_instances(inputs, connections, tables)
+        if cache_instances:
+            settings["table_open_cache_instances"] = Setting(
+                cache_instances,
+                "the most instances (at most 8) whose open files fit open_files_limit",
+                {"open_files": inputs.open_files, "max_connections": connections, "table_open_cache": tables},
+            )
+    need = required_open_files(flavor, connections, tables, max(1, cache_instances))
     if inputs.open_files < need:
         raise SizingError(
-            f"mysql_limits_nofile={inputs.open_files} is below what the server needs: "
-            f"max(10 + {connections} + 2 x {TABLE_OPEN_CACHE}, 5 x {connections}) = {need}; "
+            f"mysql_limits_nofile={inputs.open_files} is below what the server needs for "
+            f"{connections} connections and {tables} open tables: {need}; "
             f"raise mysql_limits_nofile to at least {need} or lower mysql_tune_max_connections"
         )
-    settings["table_open_cache"] = Setting(TABLE_OPEN_CACHE, "fixed", {})
     settings["open_files_limit"] = Setting(
         inputs.open_files,
-        "= LimitNOFILE; >= max(10 + max_connections + 2 x table_open_cache, 5 x max_connections)",
+        "= LimitNOFILE; at least the files the server asks for",
         {"nofile": inputs.open_files, "needed": need},
     )
+
+    if inputs.tmpdir != "/tmp":
+        settings["tmpdir"] = Setting(
+            inputs.tmpdir,
+            "the first of /tmp, /var/tmp on disk: sort merges and temporary tables that left memory "
+            "would otherwise take memory in a tmpfs /tmp",
+            {"tmpdir": inputs.tmpdir},
+        )
 
     settings["slow_query_log"] = Setting("ON", "always: seed 004's slow-query cases start from it", {})
     settings["long_query_time"] = Setting(inputs.long_query_time, "requested", {})
     settings["slow_query_log_file"] = Setting(inputs.slow_query_log_file, "OS layout", {})
 
     variables = {name: setting.value for name, setting in settings.items()}
-    peak, global_buffers, per_thread = peak_of(variables, flavor, performance_schema_reserve(inputs))
+    peak, global_memory, per_thread = peak_of(variables, flavor, reserve)
     assert peak <= PEAK_LIMIT * budget, "sizing invariant broken: peak above the limit"
     return Plan(
         inputs,
         budget,
         peak,
         per_thread,
-        global_buffers,
+        global_memory,
         settings,
         {"value": kind, "reported": inputs.disk, "reason": kind_reason},
     )
 
 
 # Overrides that change the worst-case peak: counted once, or once per connection.
-GLOBAL_SIZES = ("innodb_buffer_pool_size", "innodb_log_buffer_size", "key_buffer_size", "aria_pagecache_buffer_size")
-PER_THREAD_SIZES = (*PER_THREAD_RENDERED, "thread_stack", "binlog_cache_size", "tmp_table_size", "max_heap_table_size")
+GLOBAL_SIZES = (
+    "innodb_buffer_pool_size",
+    "innodb_log_buffer_size",
+    "key_buffer_size",
+    "aria_pagecache_buffer_size",
+    "temptable_max_ram",
+)
+PER_THREAD_SIZES = (
+    *PER_THREAD_RENDERED,
+    "thread_stack",
+    "binlog_cache_size",
+    "net_buffer_length",
+    "tmp_table_size",
+    "max_heap_table_size",
+)
+# Counts that change the peak: connections, and the table caches' entries.
+COUNTS = ("max_connections", "table_open_cache", "table_definition_cache")
 SIZE_NOTATION = re.compile(r"^\d+(\.\d+)?[KMGT]$", re.IGNORECASE)
 
 
@@ -499,7 +750,7 @@ def normalize_override(name: str, value):
         return parse_size(value.strip())
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
-    if name in GLOBAL_SIZES + PER_THREAD_SIZES + ("max_connections",) and not isinstance(value, int):
+    if name in GLOBAL_SIZES + PER_THREAD_SIZES + COUNTS and not isinstance(value, int):
         raise SizingError(
             f"mysql_tune_overrides: {name}={value!r} is not a size (bytes, or a number with K, M, G or T)"
         )
@@ -509,7 +760,7 @@ def normalize_override(name: str, value):
 def peak_of(variables: dict, flavor: str, performance_schema: int) -> tuple[int, int, int]:
     """(worst-case peak, global memory, per-connection memory) of a set of values."""
     per_thread = per_thread_of(variables, flavor)
-    global_memory = sum(variables.get(name, 0) for name in GLOBAL_SIZES) + performance_schema
+    global_memory = global_of(variables, flavor, performance_schema)
     return global_memory + variables["max_connections"] * per_thread, global_memory, per_thread
 
 
@@ -528,35 +779,44 @@ def apply_overrides(result: Plan, overrides: dict) -> tuple[dict, int, int, int]
             )
         if "innodb_buffer_pool_instances" not in given:
             variables["innodb_buffer_pool_instances"] = instances
+            variables["innodb_page_cleaners"] = instances
         if "innodb_buffer_pool_chunk_size" not in given:
             variables["innodb_buffer_pool_chunk_size"] = chunk
     reserve = performance_schema_reserve(inputs)
+    if variables.get("performance_schema") == "ON":
+        reserve = PERFORMANCE_SCHEMA_BASE
     peak, global_memory, per_thread = peak_of(variables, inputs.flavor, reserve)
     limit = int(PEAK_LIMIT * result.budget)
     if peak > limit:
         over = peak - limit
         connections = variables["max_connections"]
         # the plan itself fits, so only overrides that count in the peak can break it
-        culprits = [name for name in given if name in GLOBAL_SIZES + PER_THREAD_SIZES + ("max_connections",)]
+        culprits = [name for name in given if name in GLOBAL_SIZES + PER_THREAD_SIZES + COUNTS]
         advice = []
         for name in culprits:
-            if name in GLOBAL_SIZES:
-                largest = variables[name] - over
+            if name == "innodb_buffer_pool_size":
+                largest = human(variables[name] - math.ceil(over / (1 + POOL_OVERHEAD[inputs.flavor])))
+            elif name in GLOBAL_SIZES:
+                largest = human(variables[name] - over)
             elif name == "max_connections":
                 largest = (limit - global_memory) // per_thread
+            elif name in COUNTS:
+                largest = variables[name] - math.ceil(over / TABLE_OPEN_MEMORY)
             else:
-                largest = variables[name] - math.ceil(over / connections)
-            advice.append(f"{name} at most {human(largest) if name != 'max_connections' else largest}")
+                largest = human(variables[name] - math.ceil(over / connections))
+            advice.append(f"{name} at most {largest}")
         raise SizingError(
             f"mysql_tune_overrides {', '.join(f'{n}={overrides[n]}' for n in culprits)} do not fit: "
             f"the worst-case peak would be {human(peak)}, above {PEAK_LIMIT:.0%} of the {human(result.budget)} "
-            f"budget; the largest that fits: {'; '.join(advice)}"
+            f"budget; the largest that fits: {'; '.join(advice) or 'none of them'}"
         )
-    need = required_open_files(variables["max_connections"], variables["table_open_cache"])
+    instances = variables.get("table_open_cache_instances", 1)
+    need = required_open_files(inputs.flavor, variables["max_connections"], variables["table_open_cache"], instances)
     if variables["open_files_limit"] < need:
         raise SizingError(
-            f"mysql_tune_overrides: max_connections={variables['max_connections']} needs {need} open files, "
-            f"above open_files_limit={variables['open_files_limit']}: raise mysql_limits_nofile to at least {need}"
+            f"mysql_tune_overrides: max_connections={variables['max_connections']} and "
+            f"table_open_cache={variables['table_open_cache']} need {need} open files, above "
+            f"open_files_limit={variables['open_files_limit']}: raise mysql_limits_nofile to at least {need}"
         )
     return variables, peak, global_memory, per_thread
 

@@ -70,7 +70,13 @@ def main():
     first = min(run["started"] for run in raw)
     try:
         runs = [
-            run_record(run["step"], run["output"], run["samples"], run["variables"], round(run["started"] - first, 2))
+            {
+                **run_record(
+                    run["step"], run["output"], run["samples"], run["variables"], round(run["started"] - first, 2)
+                ),
+                "server_pid": run.get("server_pid"),
+                "cgroup": run.get("cgroup"),
+            }
             for run in raw
         ]
     except BenchError as error:

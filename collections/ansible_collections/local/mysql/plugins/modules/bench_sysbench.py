@@ -15,6 +15,9 @@ description:
     MB/s (C(/proc/diskstats)), the server process's resident memory, its cgroup's memory, and
     the server's C(Threads_running) and InnoDB checkpoint age. The parsing is in
     C(local.mysql.bench).
+  - With I(sample_account=root) the sampler connects as root over the socket instead, in the
+    connection the server keeps for an administrator beyond max_connections, so that every one
+    of max_connections is the load's (the memory storm).
   - The command is bounded: it is killed after I(timeout) seconds.
   - Changes nothing in check mode.
 options:
@@ -27,6 +30,11 @@ options:
   sample: {description: Sample the host while it runs., type: bool, default: false}
   service: {description: The server's systemd unit (its main process is sampled)., type: str}
   disks: {description: Whole disks under the datadir., type: list, elements: str, default: []}
+  sample_account:
+    description: The account the sampler reads the server's status with.
+    type: str
+    default: benchmark
+    choices: [benchmark, root]
   timeout: {description: Seconds after which sysbench is killed., type: int, required: true}
 author: MySQL tuning toolkit contributors
 """
@@ -51,6 +59,7 @@ rc: {description: sysbench's exit code., type: int, returned: always}
 samples: {description: One dict a second (local.mysql.bench.sample)., type: list, returned: always}
 variables: {description: SHOW GLOBAL VARIABLES when the run started., type: dict, returned: always}
 started: {description: When the command started (seconds since the epoch)., type: float, returned: success}
+server_pid: {description: The server's main process before and after the command., type: dict, returned: success}
 """
 
 import os
@@ -89,34 +98,58 @@ class Reader:
         self.module = module
         self.disks = module.params["disks"]
         self.fs = FileSystem()
-        self.pid = None
         self.cursor = None
-        if module.params["service"]:
-            rc, out, _err = module.run_command(
-                ["systemctl", "show", "--property", "MainPID", "--value", module.params["service"]]
-            )
-            self.pid = out.strip() if rc == 0 and out.strip() not in ("", "0") else None
-        if pymysql is not None:
-            options = sysbench_options(read(module.params["config_file"]))
-            try:
-                self.cursor = pymysql.connect(
-                    unix_socket=options.get("mysql-socket"),
-                    user=options.get("mysql-user"),
-                    password=options.get("mysql-password", ""),
-                    autocommit=True,
-                ).cursor()
-            except pymysql.MySQLError:
-                self.cursor = None  # the run goes on; the server's figures are then missing
+        self.pid = self.main_pid()
+        self.options = sysbench_options(read(module.params["config_file"]))
+        # root takes the connection the server keeps for an administrator beyond max_connections
+        # only once the load holds all the others: it connects after sysbench's threads started
+        self.as_root = module.params["sample_account"] == "root"
+        if not self.as_root:
+            self.connect()
+
+    def connect(self):
+        if pymysql is None:
+            return
+        if self.as_root:
+            account = {"user": "root"}
+        else:
+            account = {"user": self.options.get("mysql-user"), "password": self.options.get("mysql-password", "")}
+        try:
+            # bounded, so that a stalled server cannot hold the loop that enforces the time limit
+            self.cursor = pymysql.connect(
+                unix_socket=self.options.get("mysql-socket"),
+                autocommit=True,
+                connect_timeout=5,
+                read_timeout=5,
+                write_timeout=5,
+                **account,
+            ).cursor()
+        except pymysql.MySQLError:
+            self.cursor = None  # the run goes on; the server's figures are then missing
+
+    def main_pid(self):
+        if not self.module.params["service"]:
+            return None
+        rc, out, _err = self.module.run_command(
+            ["systemctl", "show", "--property", "MainPID", "--value", self.module.params["service"]]
+        )
+        return out.strip() if rc == 0 and out.strip() not in ("", "0") else None
 
     def variables(self):
-        return global_variables(self.cursor) if self.cursor else {}
+        try:
+            return global_variables(self.cursor) if self.cursor else {}
+        except pymysql.MySQLError:
+            return {}
 
     def status(self):
         if not self.cursor:
             return {}, None
         placeholders = ", ".join(["%s"] * len(STATUS))
-        self.cursor.execute(f"SHOW GLOBAL STATUS WHERE Variable_name IN ({placeholders})", STATUS)
-        values = dict(self.cursor.fetchall())
+        try:
+            self.cursor.execute(f"SHOW GLOBAL STATUS WHERE Variable_name IN ({placeholders})", STATUS)
+            values = dict(self.cursor.fetchall())
+        except pymysql.MySQLError:
+            return {}, None  # a server too busy to answer in 5 s: this second's figures are missing
         engine = None
         if "Innodb_redo_log_current_lsn" not in values and "Innodb_checkpoint_age" not in values:
             try:
@@ -145,6 +178,13 @@ class Reader:
         }
 
 
+def threads_started(output) -> bool:
+    """Has sysbench connected every thread? (It prints this once all of them are running.)"""
+    output.flush()
+    with open(output.name, encoding="utf-8", errors="replace") as handle:
+        return "Threads started!" in handle.read()
+
+
 def argv(params):
     options = [f"--{name}={value}" for name, value in sorted(params["options"].items())]
     return [params["binary"], f"--config-file={params['config_file']}", params["script"], *options, params["command"]]
@@ -163,6 +203,7 @@ def main():
             "service": {"type": "str"},
             "disks": {"type": "list", "elements": "str", "default": []},
             "timeout": {"type": "int", "required": True},
+            "sample_account": {"type": "str", "default": "benchmark", "choices": ["benchmark", "root"]},
         },
         supports_check_mode=True,
     )
@@ -174,7 +215,7 @@ def main():
     env = {**os.environ, **{key: str(value) for key, value in module.params["environment"].items()}}
     samples = []
     wall_started = time.time()
-    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as output:
+    with tempfile.NamedTemporaryFile(mode="w+", encoding="utf-8") as output:
         started = time.monotonic()
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env, cwd="/")
         previous = reader.reading(started) if reader else None
@@ -188,6 +229,9 @@ def main():
                     msg=f"sysbench ran past {module.params['timeout']} s and was stopped", output=output.read()
                 )
             time.sleep(1.0 - (time.monotonic() - started) % 1.0)
+            if reader and reader.cursor is None and reader.as_root and threads_started(output):
+                reader.connect()
+                variables = reader.variables()
             if reader and process.poll() is None:  # a reading after the end would show an idle host
                 current = reader.reading(started)
                 samples.append(sample(previous, current))
@@ -208,6 +252,7 @@ def main():
         variables=variables,
         command=command,
         started=wall_started,
+        server_pid={"before": reader.pid if reader else None, "after": reader.main_pid() if reader else None},
     )
 
 

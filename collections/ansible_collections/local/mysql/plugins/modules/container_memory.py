@@ -1,0 +1,66 @@
+#!/usr/bin/python
+"""Ansible module: a lab container's memory cgroup, read from the Docker engine's host."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: container_memory
+short_description: Read (and reset) the peak memory of a Docker container's cgroup from the engine's host
+description:
+  - Run on the Docker engine's host (C(delegate_to) the controller in the lab). Inside a container
+    on a cgroup v1 host the memory hierarchy is not mounted, so the container's peak memory and
+    its OOM kills can only be read from outside.
+  - With I(reset), sets the cgroup v1 peak back to the current usage first (cgroup v2's
+    C(memory.peak) cannot be reset this way and is reported as it is).
+  - Returns C(memory=null) when no memory cgroup of the container is visible; never fails for that.
+options:
+  container: {description: The container's name or id., type: str, required: true}
+  reset: {description: Reset the peak before reading., type: bool, default: false}
+author: MySQL tuning toolkit contributors
+"""
+
+EXAMPLES = r"""
+- name: Reset the container's memory peak before the storm
+  local.mysql.container_memory:
+    container: bench-mysql
+    reset: true
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+memory:
+  description: cgroup, peak, limit and oom_kills of the container's memory cgroup, or null.
+  type: dict
+  returned: always
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.local.mysql.plugins.module_utils.host import FileSystem, container_memory
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={"container": {"type": "str", "required": True}, "reset": {"type": "bool", "default": False}},
+        supports_check_mode=True,
+    )
+    docker = module.get_bin_path("docker")
+    rc, out, _err = (
+        module.run_command([docker, "inspect", "--format", "{{.Id}}", module.params["container"]])
+        if docker
+        else (1, "", "")
+    )
+    if rc != 0:
+        module.exit_json(changed=False, memory=None)
+    fs = FileSystem()
+    memory = container_memory(fs, out.strip())
+    changed = False
+    if module.params["reset"] and memory and memory["reset_file"] and not module.check_mode:
+        with open(memory["reset_file"], "w", encoding="utf-8") as handle:
+            handle.write("0")
+        memory = container_memory(fs, out.strip())
+        changed = True
+    module.exit_json(changed=changed, memory=memory)
+
+
+if __name__ == "__main__":
+    main()
