@@ -61,7 +61,7 @@ def test_worst_case_memory_from_live_values_fits_the_budget(server, facts):
         global_buffers += live["temptable_max_ram"]
         assert live.get("temptable_max_mmap", 0) == 0  # nothing beyond temptable_max_ram in memory
     else:
-        per_thread += min(live["tmp_table_size"], live["max_heap_table_size"])
+        per_thread += min(live["tmp_table_size"], live["max_heap_table_size"])  # at least once
         global_buffers += live["aria_pagecache_buffer_size"]
     peak = global_buffers + live["max_connections"] * per_thread
     assert peak <= 0.9 * facts["sizing"]["memory_budget"]

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from ansible_collections.local.mysql.plugins.module_utils.fio import (
+    METHOD,
     FioError,
+    auto_size,
     job_arguments,
     parse_result,
     reuse_reason,
@@ -68,7 +70,25 @@ def test_job_is_bounded_direct_16k_random_writes_in_our_directory():
     assert "--output-format=json" in args
 
 
-STORED = {"iops": 40000, "device": "0:39", "filesystem": "overlay", "measured_at": "2026-11-01T00:00:00+00:00"}
+def test_job_measures_the_sustained_rate_with_the_syncs_innodb_issues():
+    args = job_arguments("/var/lib/.p", "4G", 20, 32, 1, "/var/lib/.p/r.json")
+    assert "--ramp_time=5" in args  # the first quarter, where a write cache absorbs the burst
+    assert "--fdatasync=32" in args
+    assert "--ramp_time=2" in job_arguments("/var/lib/.p", "4G", 5, 32, 1, "/var/lib/.p/r.json")
+
+
+@pytest.mark.parametrize(("free", "size"), [(2 << 30, 1 << 30), (40 << 30, 4 << 30), (1 << 40, 8 << 30)])
+def test_auto_size_outgrows_a_write_cache_within_the_free_space(free, size):
+    assert auto_size(free) == size
+
+
+STORED = {
+    "iops": 40000,
+    "device": "0:39",
+    "filesystem": "overlay",
+    "measured_at": "2026-11-01T00:00:00+00:00",
+    "method": METHOD,
+}
 
 
 @pytest.mark.parametrize(
@@ -82,6 +102,7 @@ STORED = {"iops": 40000, "device": "0:39", "filesystem": "overlay", "measured_at
         (None, "0:39", "overlay", False, False, "no measurement"),
         ({"iops": None, "fallback": "tmpfs"}, "0:39", "tmpfs", False, False, "no measurement"),
         ({**STORED, "measured_at": "yesterday"}, "0:39", "overlay", False, False, "no valid time"),
+        ({k: v for k, v in STORED.items() if k != "method"}, "0:39", "overlay", False, False, "another fio job"),
     ],
 )
 def test_reuse_rules(stored, device, filesystem, remeasure, keep, why):

@@ -9,14 +9,32 @@ import json
 from datetime import datetime, timedelta
 
 BLOCK_SIZE = "16k"  # InnoDB's page: innodb_io_capacity counts 16 KiB page writes per second
+# The job below, numbered: a result measured by another job is measured again.
+METHOD = 2
+# InnoDB writes a batch of pages with O_DIRECT, then syncs the file: fio syncs every this many writes.
+SYNC_EVERY = 32
+# "auto" size: a tenth of the free space within 1..8 GiB, larger than the write cache a RAID
+# controller or a hypervisor keeps (typically 1-8 GiB), so the sustained rate is the disk's.
+AUTO_SIZE_SHARE, AUTO_SIZE_MIN, AUTO_SIZE_MAX = 0.10, 1 << 30, 8 << 30
 
 
 class FioError(ValueError):
     """fio's output cannot be read as a measurement."""
 
 
+def auto_size(free_bytes: int) -> int:
+    """The test file for ``mysql_io_size: auto``: a tenth of the free space within 1..8 GiB."""
+    return int(min(AUTO_SIZE_MAX, max(AUTO_SIZE_MIN, free_bytes * AUTO_SIZE_SHARE)))
+
+
+def ramp_seconds(runtime: int) -> int:
+    """Seconds left out at the start, while a write cache absorbs the first burst: a quarter."""
+    return max(2, runtime // 4)
+
+
 def job_arguments(directory: str, size: str, runtime: int, iodepth: int, numjobs: int, output: str) -> list[str]:
-    """Sustained 16 KiB random writes with O_DIRECT on a file of our own in ``directory``."""
+    """Sustained 16 KiB random writes with O_DIRECT and a sync every SYNC_EVERY writes, as InnoDB
+    flushes pages, on a file of our own in ``directory``, past a ramp-up of a quarter of the run."""
     return [
         "--name=mysql-io-probe",
         f"--directory={directory}",
@@ -29,7 +47,8 @@ def job_arguments(directory: str, size: str, runtime: int, iodepth: int, numjobs
         f"--size={size}",
         f"--runtime={runtime}",
         "--time_based",
-        "--ramp_time=2",
+        f"--ramp_time={ramp_seconds(runtime)}",
+        f"--fdatasync={SYNC_EVERY}",
         "--group_reporting",
         "--end_fsync=1",
         "--output-format=json",
@@ -73,6 +92,8 @@ def reuse_reason(cached: dict | None, device: str, filesystem: str, now: datetim
         return False, "a new measurement was asked for (mysql_io_remeasure)"
     if not cached or "iops" not in cached:
         return False, "no measurement stored yet"
+    if cached.get("method") != METHOD:
+        return False, f"the stored measurement used another fio job (method {cached.get('method', 1)}, now {METHOD})"
     if cached.get("device") != device or cached.get("filesystem") != filesystem:
         return False, (
             f"the datadir moved from {cached.get('device')} ({cached.get('filesystem')}) to {device} ({filesystem})"

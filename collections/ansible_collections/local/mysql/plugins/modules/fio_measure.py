@@ -31,11 +31,13 @@ options:
     type: str
     required: true
   size:
-    description: Size of the test file per job (bytes or K/M/G).
+    description: >-
+      Size of the test file per job (bytes or K/M/G), or C(auto) - a tenth of the free space within
+      1..8 GiB, larger than the write cache of a RAID controller or hypervisor.
     type: str
-    default: 256M
+    default: auto
   runtime:
-    description: Seconds of measurement (after a 2 s ramp).
+    description: Seconds of measurement; the first quarter (at least 2 s) is a ramp-up left out.
     type: int
     default: 20
   iodepth:
@@ -93,9 +95,13 @@ from datetime import datetime, timezone
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.fio import (
+    METHOD,
+    SYNC_EVERY,
     FioError,
+    auto_size,
     job_arguments,
     parse_result,
+    ramp_seconds,
     reuse_reason,
     space_needed,
 )
@@ -124,7 +130,7 @@ def main():
             "datadir": {"type": "path", "required": True},
             "device": {"type": "str", "required": True},
             "filesystem": {"type": "str", "required": True},
-            "size": {"type": "str", "default": "256M"},
+            "size": {"type": "str", "default": "auto"},
             "runtime": {"type": "int", "default": 20},
             "iodepth": {"type": "int", "default": 32},
             "numjobs": {"type": "int", "default": 1},
@@ -149,10 +155,6 @@ def main():
         module.warn(f"fio: {reason}; innodb_io_capacity falls back to the defaults for the disk kind")
         module.exit_json(changed=False, measured=False, io={**base, "fallback": reason}, reason=reason)
 
-    try:
-        size = parse_size(p["size"])
-    except SizingError as error:
-        module.fail_json(msg=f"mysql_io_size: {error}")
     if p["filesystem"] == "tmpfs":
         fall_back("the datadir is on tmpfs: it lives in memory, there is no disk to measure")
     fio = module.get_bin_path("fio")
@@ -161,6 +163,10 @@ def main():
     parent = probe_parent(p["datadir"])
     stat = os.statvfs(parent)
     free, total = stat.f_bavail * stat.f_frsize, stat.f_blocks * stat.f_frsize
+    try:
+        size = auto_size(free) if p["size"] == "auto" else parse_size(p["size"])
+    except SizingError as error:
+        module.fail_json(msg=f"mysql_io_size: {error}")
     need = space_needed(size, p["numjobs"], total)
     if free < need:
         fall_back(f"not enough free space on {parent}: {free} bytes free, {need} needed")
@@ -168,7 +174,7 @@ def main():
     workdir = tempfile.mkdtemp(prefix=".mysql-io-probe.", dir=parent)
     output = os.path.join(workdir, "result.json")
     try:
-        command = [fio, *job_arguments(workdir, p["size"], p["runtime"], p["iodepth"], p["numjobs"], output)]
+        command = [fio, *job_arguments(workdir, str(size), p["runtime"], p["iodepth"], p["numjobs"], output)]
         rc, _out, err = module.run_command(command)
         text = ""
         if os.path.exists(output):
@@ -188,6 +194,7 @@ def main():
         **base,
         **result,
         "measured_at": now.isoformat(),
+        "method": METHOD,
         "parameters": {
             "rw": "randwrite",
             "bs": "16k",
@@ -195,8 +202,11 @@ def main():
             "ioengine": "libaio",
             "iodepth": p["iodepth"],
             "numjobs": p["numjobs"],
-            "size": p["size"],
+            "size": size,
+            "size_asked": p["size"],
             "runtime": p["runtime"],
+            "ramp_time": ramp_seconds(p["runtime"]),
+            "fdatasync": SYNC_EVERY,
             "directory": parent,
         },
     }
