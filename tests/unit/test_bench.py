@@ -411,6 +411,21 @@ def fixture_run(name, configuration, round_number, workload, offset):
     return bench.run_record(step, text, samples, variables, offset)
 
 
+def report_meta(**changes) -> dict:
+    """What the role gives bench_report about the host and the run, with ``changes``."""
+    return {
+        "host": "db1",
+        "server": {"flavor": "mariadb", "version": "10.11.14"},
+        "host_facts": {"memory": 4 * GIB, "cpus": 2, "disk": "ssd"},
+        "dataset": {"tables": 2, "table_size": 10000, "estimated_bytes": 5 * MIB, "formula": "requested"},
+        "settings": {"threads": 2, "time": 3, "warmup": 1, "rounds": 1, "skipped_configurations": []},
+        "command": "make bench",
+        "started": "20261123T100000Z",
+        "finished": "20261123T100100Z",
+        **changes,
+    }
+
+
 def test_compare_gives_medians_spreads_and_ratios():
     rw = "sysbench-1.0.20-bookworm-mariadb-10.11-oltp_read_write.txt"
     runs = [
@@ -433,17 +448,7 @@ def test_report_judges_seed_000s_targets_and_draws_a_chart(tmp_path):
         fixture_run("sysbench-1.0.20-bookworm-mariadb-10.11-oltp_point_select.txt", "as-is", 1, "oltp_point_select", 0),
         fixture_run("sysbench-1.0.20-bookworm-mariadb-10.11-oltp_join.txt", "as-is", 1, "oltp_join", 20.0),
     ]
-    meta = {
-        "host": "db1",
-        "server": {"flavor": "mariadb", "version": "10.11.14"},
-        "host_facts": {"memory": 4 * GIB, "cpus": 2, "disk": "ssd"},
-        "dataset": {"tables": 2, "table_size": 10000, "estimated_bytes": 5 * MIB, "formula": "requested"},
-        "settings": {"threads": 2, "time": 3, "warmup": 1, "rounds": 1, "skipped_configurations": []},
-        "command": "make bench",
-        "started": "20261123T100000Z",
-        "finished": "20261123T100100Z",
-    }
-    report = bench.build_report(meta, runs)
+    report = bench.build_report(report_meta(), runs)
     point_p95 = runs[0]["latency_ms"]["p95"]
     join_p95 = runs[1]["latency_ms"]["p95"]
     assert report["verdict"]["oltp_point_select"] == {
@@ -502,6 +507,7 @@ def test_the_storm_restarts_the_tuned_server_on_a_dataset_larger_than_its_pool()
     assert result["dataset"]["estimated_bytes"] > 2 * GIB
     assert result["sysbench"]["warmup"]["command"] == "prewarm"
     assert result["sysbench"]["measure"]["options"]["threads"] == 151
+    assert result["sysbench"]["measure"]["sample_account"] == "root"  # the admin's extra connection
 
 
 def test_the_storm_compares_nothing_and_needs_the_tuned_drop_in():
@@ -549,18 +555,7 @@ def test_a_prediction_above_90_percent_of_the_budget_fails_the_storm():
 
 
 def test_the_storm_report_says_predicted_and_measured():
-    meta = {
-        "host": "db1",
-        "server": {"flavor": "mysql", "version": "9.7.4"},
-        "host_facts": {"memory": 4 * GIB, "cpus": 2, "disk": "ssd"},
-        "dataset": {"tables": 8, "table_size": 1000, "estimated_bytes": 5 * MIB, "formula": "requested"},
-        "settings": {"threads": 8, "time": 3, "warmup": 0, "rounds": 1, "skipped_configurations": []},
-        "command": "make storm",
-        "started": "20261123T100000Z",
-        "finished": "20261123T100100Z",
-        "mode": "storm",
-        "sizing": SIZED,
-    }
+    meta = report_meta(server={"flavor": "mysql", "version": "9.7.4"}, command="make storm", mode="storm", sizing=SIZED)
     report = bench.build_report(meta, [storm_run(2 * GIB)])
     assert report["storm"]["pass"] and report["verdict_line"].endswith("PASS")
     assert "predicted peak 3G, measured 2G" in report["verdict_line"]

@@ -337,6 +337,8 @@ def sysbench_phases(params: dict, data: dict, storm_sessions: int = 0) -> dict:
                     "report-interval": int(params["report_interval"]),
                 },
                 "timeout": measured + RUN_GRACE,
+                # every one of max_connections is the storm's: the sampler takes the admin's extra one
+                "sample_account": "root",
             },
         }
     return {
@@ -352,6 +354,7 @@ def sysbench_phases(params: dict, data: dict, storm_sessions: int = 0) -> dict:
                 "histogram": "on",
             },
             "timeout": measured + RUN_GRACE,
+            "sample_account": "benchmark",
         },
     }
 

@@ -365,6 +365,14 @@ def pool_room(inputs: Inputs, connections: int) -> int:
     return whole_mib(room / (1 + POOL_OVERHEAD[flavor]))  # whole MiB: the rounding slack stays free
 
 
+def connections_fit(inputs: Inputs, pool: int) -> int:
+    """How many connections fit beside this pool under the 90 % bound, from the unrounded values
+    (so the count grows with memory, and the rendered values, never larger, keep the bound)."""
+    model = {**memory_variables(inputs, exact=True), "innodb_buffer_pool_size": pool}
+    held = global_of(model, inputs.flavor, performance_schema_reserve(inputs))
+    return max(0, math.floor((PEAK_LIMIT * budget_of(inputs) - held) / per_thread_of(model, inputs.flavor)))
+
+
 def buffer_pool_target(inputs: Inputs) -> tuple[int, bool]:
     """(the pool before rounding, whether it was lowered below its share to leave room for the
     connections). An explicit ratio is taken as given; the connections check follows."""
@@ -377,9 +385,7 @@ def buffer_pool_target(inputs: Inputs) -> tuple[int, bool]:
     lowered = inputs.buffer_pool_ratio is None and room < by_ratio
     target = room if lowered else by_ratio
     if target < MIN_BUFFER_POOL and inputs.max_connections is not None:
-        model = {**memory_variables(inputs, exact=True), "innodb_buffer_pool_size": MIN_BUFFER_POOL}
-        smallest = global_of(model, inputs.flavor, performance_schema_reserve(inputs))
-        fit = max(0, math.floor((PEAK_LIMIT * budget - smallest) / per_thread_of(model, inputs.flavor)))
+        fit = connections_fit(inputs, MIN_BUFFER_POOL)
         raise SizingError(
             f"mysql_tune_max_connections={inputs.max_connections} does not fit in the {human(budget)} budget even "
             f"beside the smallest buffer pool ({human(MIN_BUFFER_POOL)}): lower mysql_tune_max_connections to "
@@ -535,12 +541,10 @@ def plan(inputs: Inputs) -> Plan:
     elif version < (10, 5):
         settings["innodb_buffer_pool_instances"] = Setting(1, "1: the pool is kept as a multiple of one chunk", {})
 
-    # Connections fit from the unrounded target, so the fit grows with memory and the rounded
-    # pool (never larger) keeps the peak inside the bound.
+    # from the unrounded target: the rounded pool is never larger
     reserve = performance_schema_reserve(inputs)
     per_thread = per_thread_of(model, flavor)
-    unrounded = global_of({**memory_variables(inputs, exact=True), "innodb_buffer_pool_size": target}, flavor, reserve)
-    fit = max(0, math.floor((PEAK_LIMIT * budget - unrounded) / per_thread))
+    fit = connections_fit(inputs, target)
     connections = min(fit, AUTO_CONNECTIONS_CAP) if inputs.max_connections is None else inputs.max_connections
     if connections > fit:
         room = pool_room(inputs, connections)

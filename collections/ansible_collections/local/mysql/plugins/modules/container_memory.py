@@ -12,9 +12,11 @@ description:
     its OOM kills can only be read from outside.
   - With I(reset), sets the cgroup v1 peak back to the current usage first (cgroup v2's
     C(memory.peak) cannot be reset this way and is reported as it is).
-  - Returns C(memory=null) when no memory cgroup of the container is visible; never fails for that.
+  - Returns C(memory=null) when the host is not a Docker container (I(connection) is not
+    C(community.docker.docker)) or no memory cgroup of the container is visible; never fails for that.
 options:
-  container: {description: The container's name or id., type: str, required: true}
+  connection: {description: How the host is reached (its ansible_connection)., type: str, required: true}
+  container: {description: The container's name or id (its ansible_host)., type: str, required: true}
   reset: {description: Reset the peak before reading., type: bool, default: false}
 author: MySQL tuning toolkit contributors
 """
@@ -22,6 +24,7 @@ author: MySQL tuning toolkit contributors
 EXAMPLES = r"""
 - name: Reset the container's memory peak before the storm
   local.mysql.container_memory:
+    connection: community.docker.docker
     container: bench-mysql
     reset: true
   delegate_to: localhost
@@ -37,18 +40,22 @@ memory:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.host import FileSystem, container_memory
 
+DOCKER_CONNECTION = "community.docker.docker"
+
 
 def main():
     module = AnsibleModule(
-        argument_spec={"container": {"type": "str", "required": True}, "reset": {"type": "bool", "default": False}},
+        argument_spec={
+            "connection": {"type": "str", "required": True},
+            "container": {"type": "str", "required": True},
+            "reset": {"type": "bool", "default": False},
+        },
         supports_check_mode=True,
     )
     docker = module.get_bin_path("docker")
-    rc, out, _err = (
-        module.run_command([docker, "inspect", "--format", "{{.Id}}", module.params["container"]])
-        if docker
-        else (1, "", "")
-    )
+    if module.params["connection"] != DOCKER_CONNECTION or not docker:
+        module.exit_json(changed=False, memory=None)
+    rc, out, _err = module.run_command([docker, "inspect", "--format", "{{.Id}}", module.params["container"]])
     if rc != 0:
         module.exit_json(changed=False, memory=None)
     fs = FileSystem()
