@@ -541,6 +541,9 @@ SIZED = {"peak_memory": 3 * GIB, "memory_budget": 4 * GIB, "max_connections": 15
         (storm_run(2 * GIB, errors=3), False),
         (storm_run(2 * GIB, pids=("100", "230")), False),  # the server restarted: killed
         (storm_run(2 * GIB, cgroup={"peak": 3 * GIB, "limit": 4 * GIB, "oom_kills": 1}), False),
+        # a kill before the storm began is not the storm's: the kernel's count starts with the container
+        ({**storm_run(2 * GIB, cgroup={"peak": 3 * GIB, "oom_kills": 1}), "cgroup_before": {"oom_kills": 1}}, True),
+        ({**storm_run(2 * GIB, cgroup={"peak": 3 * GIB, "oom_kills": 2}), "cgroup_before": {"oom_kills": 1}}, False),
     ],
 )
 def test_the_storm_passes_only_with_half_the_prediction_le_measured_le_prediction_and_nothing_lost(run, passes):
@@ -559,7 +562,16 @@ def test_the_storm_report_says_predicted_and_measured():
     report = bench.build_report(meta, [storm_run(2 * GIB)])
     assert report["storm"]["pass"] and report["verdict_line"].endswith("PASS")
     assert "predicted peak 3G, measured 2G" in report["verdict_line"]
-    assert "| nothing killed | pass |" in bench.markdown(report)
+    text = bench.markdown(report)
+    assert "| nothing killed | pass |" in text
+    assert "then 151 sessions (max_connections) for 3 s" in text
+    assert "warm-up" not in text  # the load test's warm-up and threads are not the storm's
+
+
+def test_the_storms_command_names_only_what_the_storm_uses():
+    command = bench.reproduce_command(STORM, ["inventories/lab"], "db1")
+    assert '"mysql_bench_mode": "storm"' in command and '"mysql_bench_time"' in command
+    assert "workloads" not in command and "threads" not in command and "compare" not in command
 
 
 def test_a_containers_memory_cgroup_is_read_from_the_engines_host():

@@ -280,11 +280,13 @@ def test_bad_inputs_name_the_variable(field, value, variable):
             {"innodb_log_file_size", "aria_pagecache_buffer_size", "innodb_data_file_buffering"},
         ),
         ("mysql", "8.0.28", {"innodb_log_file_size", "innodb_log_files_in_group"}, {"innodb_redo_log_capacity"}),
+        ("mariadb", "10.3.39", {"innodb_log_file_size", "innodb_log_files_in_group"}, {"innodb_redo_log_capacity"}),
         (
             "mariadb",
             "10.11.18",
             {"innodb_log_file_size", "innodb_flush_method", "aria_pagecache_buffer_size"},
             {
+                "innodb_log_files_in_group",
                 "innodb_buffer_pool_instances",
                 "innodb_buffer_pool_chunk_size",
                 "innodb_redo_log_capacity",
@@ -304,6 +306,19 @@ def test_only_variables_the_server_takes(flavor, version, present, absent):
     names = set(plan(inputs(8 * GIB, flavor=flavor, version=version)).settings)
     assert present <= names
     assert not absent & names
+
+
+@pytest.mark.parametrize(
+    ("flavor", "version", "share"),
+    [("mysql", "9.7.4", 4), ("mysql", "8.0.28", 4), ("mariadb", "11.8.6", 2), ("mariadb", "10.3.39", 2)],
+)
+def test_redo_is_a_share_of_the_pool_that_mariadb_doubles(flavor, version, share):
+    values = plan(inputs(16 * GIB, flavor=flavor, version=version)).variables()
+    capacity = values.get("innodb_redo_log_capacity") or values["innodb_log_file_size"] * values.get(
+        "innodb_log_files_in_group", 1
+    )
+    pool = values["innodb_buffer_pool_size"]
+    assert pool / share - 2 * MIB <= capacity <= pool / share
 
 
 def test_disk_kind_decides_neighbours_read_ahead_and_default_io():

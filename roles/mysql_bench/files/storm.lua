@@ -7,6 +7,23 @@
 -- joined. Tables and rows are sysbench's own (oltp_common), read through first by prewarm.
 require("oltp_common")
 
+-- Reads every table through, clustered index and secondary index, under the server's own
+-- limits. sysbench's prewarm raises the session's tmp_table_size and max_heap_table_size to
+-- 2 GiB and materialises each table in a derived table: MariaDB holds that in memory, a whole
+-- table per session beyond anything the server's configuration allows (it OOM-killed MariaDB
+-- in a 4 GiB cgroup before the storm began).
+function cmd_prewarm()
+   local con = sysbench.sql.driver():connect()
+   for table = sysbench.tid % sysbench.opt.threads + 1, sysbench.opt.tables, sysbench.opt.threads do
+      con:query(string.format(
+         "SELECT COUNT(*), SUM(LENGTH(c)) FROM sbtest%d FORCE INDEX (PRIMARY)", table))
+      con:query(string.format("SELECT COUNT(k) FROM sbtest%d FORCE INDEX (k_%d)", table, table))
+   end
+   con:disconnect()
+end
+
+sysbench.cmdline.commands.prewarm = {cmd_prewarm, sysbench.cmdline.PARALLEL_COMMAND}
+
 -- Nothing to prepare per thread beyond oltp_common's connection: each event builds its queries.
 function prepare_statements()
 end

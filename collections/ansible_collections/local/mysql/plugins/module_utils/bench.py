@@ -297,7 +297,11 @@ def file_actions(configuration: str, dropin_exists: bool, aside_exists: bool, de
 
 def reproduce_command(params: dict, inventories: list[str], host: str) -> str:
     """The command line that runs the same benchmark on the same host again."""
-    names = ("mode", "workloads", "tables", "table_size", "threads", "time", "warmup", "rounds", "compare")
+    if params.get("mode") == "storm":
+        # the storm decides its sessions, warm-up, round and configuration itself
+        names = ("mode", "tables", "table_size", "time")
+    else:
+        names = ("mode", "workloads", "tables", "table_size", "threads", "time", "warmup", "rounds", "compare")
     extra = json.dumps({f"mysql_bench_{name}": params[name] for name in names if name in params}, sort_keys=True)
     sources = " ".join(f"-i {source}" for source in inventories)
     return f"ansible-playbook {sources} playbooks/bench.yml -l {host} -e '{extra}'"
@@ -317,7 +321,7 @@ STORM_RANGE = 20000
 def sysbench_phases(params: dict, data: dict, storm_sessions: int = 0) -> dict:
     """Options and time bound of each sysbench command: prepare, warm-up, measured run.
 
-    The storm's warm-up reads every table through (sysbench's prewarm) and its run opens
+    The storm's warm-up reads every table through (files/storm.lua's prewarm) and its run opens
     ``storm_sessions`` sessions at once."""
     common = {"tables": data["tables"], "table-size": data["table_size"], "threads": int(params["threads"])}
     warmup, measured = int(params["warmup"]), int(params["time"])
@@ -800,7 +804,9 @@ def storm_verdict(run: dict, sizing: dict) -> dict:
 
     ``sizing``: the fact file's peak_memory, memory_budget and max_connections. ``run`` holds the
     server's main process before and after the storm (``server_pid``) and the memory cgroup's
-    peak and OOM kills where they can be read (``cgroup``, else None).
+    peak and OOM kills where they can be read (``cgroup``, else None); the kernel counts kills
+    since the container started, so those already counted before the storm (``cgroup_before``)
+    are not the storm's.
     """
     predicted, budget = int(sizing["peak_memory"]), int(sizing["memory_budget"])
     server, cgroup = run.get("server_pid") or {}, run.get("cgroup")
@@ -810,8 +816,9 @@ def storm_verdict(run: dict, sizing: dict) -> dict:
     killed = []
     if not server.get("before") or server.get("before") != server.get("after"):
         killed.append(f"the server's main process changed ({server.get('before')} -> {server.get('after')})")
-    if (cgroup or {}).get("oom_kills"):
-        killed.append(f"{cgroup['oom_kills']} process(es) killed by the kernel's OOM killer in the cgroup")
+    oom_kills = int((cgroup or {}).get("oom_kills") or 0) - int((run.get("cgroup_before") or {}).get("oom_kills") or 0)
+    if oom_kills:
+        killed.append(f"{oom_kills} process(es) killed by the kernel's OOM killer in the cgroup during the storm")
     sessions = int(sizing["max_connections"])
     checks = {
         f"predicted peak {human(predicted)} <= 90 % of the {human(budget)} budget": predicted <= 0.9 * budget,
@@ -880,6 +887,20 @@ def storm_markdown(judged: dict | None) -> list[str]:
     return [*lines, ""]
 
 
+def runs_line(report: dict) -> str:
+    """How each run was made: the load test's threads and warm-up, or the storm's sessions."""
+    settings = report["settings"]
+    if report.get("storm"):
+        return (
+            f"- the storm: every table read through after a restart, then {report['storm']['sessions']} sessions "
+            f"(max_connections) for {settings['time']} s"
+        )
+    return (
+        f"- each run: {settings['threads']} threads, {settings['warmup']} s warm-up, then "
+        f"{settings['time']} s measured; {settings['rounds']} round(s)"
+    )
+
+
 def markdown(report: dict) -> str:
     """The report a person reads: what ran on what, each run's figures, the comparison, the verdict."""
     lines = [
@@ -890,8 +911,7 @@ def markdown(report: dict) -> str:
         f"{report['host_facts'].get('disk')} disk",
         f"- dataset: {report['dataset']['tables']} tables x {report['dataset']['table_size']} rows "
         f"(about {human(report['dataset']['estimated_bytes'])}; {report['dataset']['formula']})",
-        f"- each run: {report['settings']['threads']} threads, {report['settings']['warmup']} s warm-up, then "
-        f"{report['settings']['time']} s measured; {report['settings']['rounds']} round(s)",
+        runs_line(report),
         f"- started {report['started']}, finished {report['finished']}",
         f"- reproduce: `{report['command']}`",
         "",

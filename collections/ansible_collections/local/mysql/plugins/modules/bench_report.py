@@ -76,6 +76,7 @@ def main():
                 ),
                 "server_pid": run.get("server_pid"),
                 "cgroup": run.get("cgroup"),
+                "cgroup_before": run.get("cgroup_before"),
             }
             for run in raw
         ]
