@@ -66,6 +66,13 @@ REPORTED_VARIABLES = (
     "innodb_io_capacity_max",
     "innodb_flush_neighbors",
     "innodb_read_ahead_threshold",
+    "innodb_lru_scan_depth",
+    "innodb_page_cleaners",
+    "innodb_purge_threads",
+    "innodb_read_io_threads",
+    "innodb_write_io_threads",
+    "innodb_log_writer_threads",
+    "innodb_adaptive_hash_index",
     "innodb_flush_method",
     "innodb_flush_log_at_trx_commit",
     "innodb_doublewrite",
@@ -76,6 +83,9 @@ REPORTED_VARIABLES = (
     "tmp_table_size",
     "temptable_max_ram",
     "performance_schema",
+    "thread_cache_size",
+    "table_definition_cache",
+    "slow_query_log",
 )
 
 
