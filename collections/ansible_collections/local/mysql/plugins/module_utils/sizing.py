@@ -472,8 +472,8 @@ def io_capacity(inputs: Inputs, kind: str) -> tuple[int, int, str, dict]:
 
 
 # The pool divided by this gives the redo. MySQL's adaptive flushing keeps the checkpoint age low
-# (peak 16 % of a quarter-pool redo in make bench-lab); MariaDB from 10.5 flushes lazily and lets
-# it run up the log (peak 59 % of a quarter-pool redo in the same run), so it gets twice the log.
+# (peak 16 % of a quarter-pool redo in make bench-lab); MariaDB flushes lazily and lets it run up
+# the log (11.8: peak 59 % of a quarter-pool redo in the same run), so it gets twice the log.
 REDO_POOL_DIVISOR = {"mysql": 4, "mariadb": 2}
 REDO_MIN = 128 * MIB
 REDO_MAX = 16 * GIB
@@ -549,10 +549,8 @@ def plan(inputs: Inputs) -> Plan:
     elif version < (10, 5):
         settings["innodb_buffer_pool_instances"] = Setting(1, "1: the pool is kept as a multiple of one chunk", {})
 
-    # from the unrounded target: the rounded pool is never larger
-    reserve = performance_schema_reserve(inputs)
     per_thread = per_thread_of(model, flavor)
-    fit = connections_fit(inputs, target)
+    fit = connections_fit(inputs, target)  # from the unrounded target: the rounded pool is never larger
     connections = min(fit, AUTO_CONNECTIONS_CAP) if inputs.max_connections is None else inputs.max_connections
     if connections > fit:
         room = pool_room(inputs, connections)
@@ -729,7 +727,7 @@ def plan(inputs: Inputs) -> Plan:
     settings["slow_query_log_file"] = Setting(inputs.slow_query_log_file, "OS layout", {})
 
     variables = {name: setting.value for name, setting in settings.items()}
-    peak, global_memory, per_thread = peak_of(variables, flavor, reserve)
+    peak, global_memory, per_thread = peak_of(variables, flavor, performance_schema_reserve(inputs))
     assert peak <= PEAK_LIMIT * budget, "sizing invariant broken: peak above the limit"
     return Plan(
         inputs,
