@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from ansible_collections.local.mysql.plugins.module_utils.binlog import history, index_paths
 from ansible_collections.local.mysql.plugins.module_utils.sizing import (
+    BINLOG_RETENTION_DAYS,
+    DAY,
     GIB,
     MIB,
     PEAK_LIMIT,
@@ -471,3 +474,101 @@ def test_every_memory_override_is_bounded_like_a_computed_value(memory, cpus, fl
 def test_temporary_files_go_to_disk_when_tmp_is_in_memory():
     assert plan(inputs(8 * GIB, tmpdir="/var/tmp")).variables()["tmpdir"] == "/var/tmp"
     assert "tmpdir" not in plan(inputs(8 * GIB)).variables()  # the server's own /tmp is on disk
+
+
+def test_mysql_keeps_its_30_days_until_the_logs_span_a_day():
+    result = plan(inputs(4 * GIB, datadir_free=45 * GIB, binlog_bytes=300 * MIB, binlog_written=200 * MIB,
+                         binlog_span=DAY - 1))  # fmt: skip
+    assert result.variables()["binlog_expire_logs_seconds"] == 30 * DAY
+    assert "no binary logs span a day" in result.settings["binlog_expire_logs_seconds"].formula
+    assert result.binlog == {"enabled": True, "room": 11 * GIB, "days": 30, "reason": result.binlog["reason"]}
+
+
+def test_mariadb_writes_no_binary_log_unless_asked():
+    result = plan(inputs(4 * GIB, flavor="mariadb", datadir_free=45 * GIB))
+    names = set(result.variables())
+    assert not names & {"binlog_expire_logs_seconds", "expire_logs_days", "max_binlog_total_size"}
+    assert result.binlog["enabled"] is False and "log_bin" in result.binlog["reason"]
+    assert result.to_fact({})["binlog"] == result.binlog
+
+
+def test_a_server_with_log_bin_off_gets_no_retention():
+    assert "binlog_expire_logs_seconds" not in plan(inputs(4 * GIB, binlog=False, datadir_free=GIB)).variables()
+
+
+@pytest.mark.parametrize(
+    ("version", "present", "absent"),
+    [
+        ("10.3.39", {"expire_logs_days"}, {"binlog_expire_logs_seconds", "max_binlog_total_size"}),
+        ("10.5.27", {"expire_logs_days"}, {"binlog_expire_logs_seconds", "max_binlog_total_size"}),
+        ("10.11.18", {"binlog_expire_logs_seconds"}, {"expire_logs_days", "max_binlog_total_size"}),
+        ("11.8.6", {"binlog_expire_logs_seconds", "max_binlog_total_size"}, {"expire_logs_days"}),
+    ],
+)
+def test_mariadb_with_log_bin_gets_the_variables_its_version_takes(version, present, absent):
+    names = set(plan(inputs(8 * GIB, flavor="mariadb", version=version, binlog=True, datadir_free=40 * GIB)).settings)
+    assert present <= names and not absent & names
+
+
+def test_the_size_cap_is_a_quarter_of_the_free_space_and_the_logs_present():
+    values = plan(
+        inputs(8 * GIB, flavor="mariadb", binlog=True, datadir_free=38 * GIB, binlog_bytes=2 * GIB)
+    ).variables()
+    assert values["max_binlog_total_size"] == 10 * GIB
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    free=st.integers(min_value=0, max_value=64 * 1024 * GIB),
+    per_day=st.integers(min_value=1, max_value=4 * 1024 * GIB),
+    flavor_version=FLAVOR_VERSIONS,
+)
+def test_retention_is_the_longest_step_whose_logs_fit(free, per_day, flavor_version):
+    flavor, version = flavor_version
+    result = plan(inputs(8 * GIB, flavor=flavor, version=version, binlog=True, datadir_free=free,
+                         binlog_written=per_day * 3, binlog_span=3 * DAY))  # fmt: skip
+    days = result.binlog["days"]
+    room = result.binlog["room"]
+    assert days in BINLOG_RETENTION_DAYS
+    assert days * per_day <= room or days == BINLOG_RETENTION_DAYS[0]
+    longer = [step for step in BINLOG_RETENTION_DAYS if step > days]
+    assert not longer or longer[0] * per_day > room
+    values = result.variables()
+    assert values.get("binlog_expire_logs_seconds", values.get("expire_logs_days", 0) * DAY) == days * DAY
+    # more free space never shortens the retention
+    more = plan(inputs(8 * GIB, flavor=flavor, version=version, binlog=True, datadir_free=free + 64 * GIB,
+                       binlog_written=per_day * 3, binlog_span=3 * DAY))  # fmt: skip
+    assert more.binlog["days"] >= days
+
+
+def test_a_rerun_minutes_later_keeps_the_retention():
+    def fact(free, written):
+        return plan(inputs(4 * GIB, datadir_free=free, binlog_bytes=written, binlog_written=written,
+                           binlog_span=2 * DAY)).to_fact({})  # fmt: skip
+
+    first, later = fact(45 * GIB + 300 * MIB, 4 * GIB), fact(45 * GIB + 200 * MIB, 4 * GIB + 100 * MIB)
+    assert first["variables"] == later["variables"] and first["explain"] == later["explain"]
+    assert first["binlog"] == later["binlog"]
+
+
+def test_a_datadir_too_small_for_a_day_says_so():
+    result = plan(inputs(4 * GIB, datadir_free=4 * GIB, binlog_written=20 * GIB, binlog_span=2 * DAY))
+    assert result.variables()["binlog_expire_logs_seconds"] == DAY
+    assert "more space" in result.binlog["reason"]
+
+
+def test_the_binary_log_history_reads_the_index_and_the_window():
+    assert index_paths("./binlog.000001\n./binlog.000002\n\n/logs/bin.000003\n", "/var/lib/mysql/") == [
+        "/var/lib/mysql/binlog.000001",
+        "/var/lib/mysql/binlog.000002",
+        "/logs/bin.000003",
+    ]
+    assert history([], 1000.0) == {"files": 0, "bytes": 0, "written": 0, "span": 0}
+    assert history([(500, 900.0)], 1000.0) == {"files": 1, "bytes": 500, "written": 0, "span": 0}
+    # the oldest file was closed at 100: the two after it were written in the 900 s since
+    assert history([(500, 100.0), (300, 600.0), (200, 1000.0)], 1000.0) == {
+        "files": 3,
+        "bytes": 1000,
+        "written": 500,
+        "span": 900,
+    }

@@ -107,6 +107,14 @@ MAX_CHUNKS = 1000  # MySQL: keep innodb_buffer_pool_size / chunk_size below 1000
 DEFAULT_CHUNK = 128 * MIB
 ADMIN_PORT = {"mysql": 33062, "mariadb": 3307}
 
+# Binary logs may fill this share of what the datadir has free (counting the logs it holds now,
+# which purging frees): the rest stays for the data's growth, the redo and temporary files.
+BINLOG_SPACE_SHARE = 0.25
+# Retention in whole days from these steps, so that a re-run minutes later keeps the same value;
+# at most MySQL's default of 30 days. A day of logs is the least that measures a daily rate.
+BINLOG_RETENTION_DAYS = (1, 2, 3, 5, 7, 10, 14, 21, 30)
+DAY = 86400
+
 
 class SizingError(ValueError):
     """The host cannot be sized as asked; the message names the input to change."""
@@ -130,6 +138,13 @@ class Inputs:
     open_files: int = 65535
     long_query_time: float = 1.0
     slow_query_log_file: str = "/var/log/mysql/mysql-slow.log"
+    # Binary logs: on or off as the running server says (None: the server's default), the datadir's
+    # free bytes, and what the logs present hold and were written over which seconds.
+    binlog: bool | None = None
+    datadir_free: int | None = None
+    binlog_bytes: int = 0
+    binlog_written: int = 0
+    binlog_span: int = 0
 
     def check(self) -> None:
         if self.flavor not in FLAVORS:
@@ -148,6 +163,10 @@ class Inputs:
             raise SizingError(f"mysql_tune_max_connections must be 1..100000; got {self.max_connections}")
         if self.iops is not None and self.iops < 1:
             raise SizingError(f"a measured IOPS figure must be positive; got {self.iops}")
+        if self.datadir_free is not None and self.datadir_free < 0:
+            raise SizingError(f"the datadir's free space must be >= 0 bytes; got {self.datadir_free}")
+        if min(self.binlog_bytes, self.binlog_written, self.binlog_span) < 0:
+            raise SizingError("binary-log sizes and span must be >= 0")
         if not 0 <= self.long_query_time <= 3600:
             raise SizingError(f"mysql_tune_long_query_time must be 0..3600 seconds; got {self.long_query_time}")
 
@@ -174,6 +193,7 @@ class Plan:
     global_buffers: int
     settings: dict[str, Setting]
     disk_class: dict = field(default_factory=dict)
+    binlog: dict = field(default_factory=dict)
 
     def variables(self) -> dict:
         return {name: setting.value for name, setting in self.settings.items()}
@@ -206,6 +226,7 @@ class Plan:
             "per_thread_memory": per_thread,
             "global_memory": global_memory,
             "disk_class": self.disk_class,
+            "binlog": self.binlog,
         }
 
 
@@ -511,6 +532,78 @@ def mariadb_table_cache_instances(inputs: Inputs, connections: int, tables: int)
     return fitting[0] if fitting else 0
 
 
+def binlog_room(inputs: Inputs) -> int | None:
+    """Bytes the binary logs may take: a share of the datadir's free space plus the logs it holds.
+
+    Whole GiB (whole MiB below 1 GiB), so that the free space moving a little between runs
+    leaves the value as it was.
+    """
+    if inputs.datadir_free is None:
+        return None
+    room = int(BINLOG_SPACE_SHARE * (inputs.datadir_free + inputs.binlog_bytes))
+    return room // GIB * GIB if room >= GIB else room // MIB * MIB
+
+
+def binlog_retention(inputs: Inputs) -> tuple[dict[str, Setting], dict]:
+    """(settings, summary): how long binary logs are kept so that they fit the datadir.
+
+    MySQL 8.0+ writes binary logs by default and purges them after 30 days whatever their
+    size; MariaDB writes none unless log_bin is set, and then keeps them forever unless told.
+    The daily rate comes from the logs present once they span a day; the retention is the
+    longest step of BINLOG_RETENTION_DAYS whose logs fit the room, at least a day.
+    """
+    flavor, version = inputs.flavor, inputs.version_tuple
+    enabled = inputs.binlog if inputs.binlog is not None else flavor == "mysql"
+    if not enabled:
+        reason = (
+            "MariaDB writes no binary log unless log_bin is set: nothing to retain"
+            if flavor == "mariadb"
+            else "log_bin is OFF: nothing to retain"
+        )
+        return {}, {"enabled": False, "reason": reason}
+    room = binlog_room(inputs)
+    rate = inputs.binlog_written * DAY / inputs.binlog_span if inputs.binlog_span >= DAY else 0
+    longest = BINLOG_RETENTION_DAYS[-1]
+    # Only values that stay put between runs are recorded (the rate moves with every write), and
+    # the room only where it decides.
+    room_inputs = {"room": human(room or 0), "share_of_free": BINLOG_SPACE_SHARE}
+    days_inputs = {}
+    if room is None or not rate:
+        days = longest
+        unknown = "the datadir's free space is unknown" if room is None else "no binary logs span a day yet"
+        why = f"{longest} days (MySQL's default): {unknown}, so no daily rate to fit"
+    else:
+        fitting = [step for step in BINLOG_RETENTION_DAYS if step * rate <= room]
+        days = fitting[-1] if fitting else BINLOG_RETENTION_DAYS[0]
+        days_inputs = room_inputs
+        why = (
+            f"the longest of {', '.join(map(str, BINLOG_RETENTION_DAYS))} days whose logs fit the room "
+            "at the daily rate of the logs present"
+        )
+        if not fitting:
+            why = "1 day, and even that does not fit the room at the logs' daily rate: give the datadir more space"
+    summary = {"enabled": True, "room": room, "days": days, "reason": why}
+    settings: dict[str, Setting] = {}
+    if flavor == "mysql" or version >= (10, 6, 1):
+        settings["binlog_expire_logs_seconds"] = Setting(days * DAY, why, days_inputs)
+    else:
+        settings["expire_logs_days"] = Setting(days, why, days_inputs)
+    if flavor == "mariadb" and version >= (11, 4):
+        # Left as shipped: whether a primary may purge logs a disconnected replica still needs is
+        # the administrator's call, and the toolkit does not know the replicas.
+        summary["reason"] += (
+            "; MariaDB >= 11.4 purges only while slave_connections_needed_for_purge (default 1) replicas are "
+            "connected: a server without replicas needs it 0 (mysql_tune_overrides)"
+        )
+        if room is not None:
+            settings["max_binlog_total_size"] = Setting(
+                room,
+                f"{BINLOG_SPACE_SHARE} x (datadir free + binary logs present), whole GiB: the oldest logs go first",
+                room_inputs,
+            )
+    return settings, summary
+
+
 def plan(inputs: Inputs) -> Plan:
     inputs.check()
     flavor, version = inputs.flavor, inputs.version_tuple
@@ -722,6 +815,9 @@ def plan(inputs: Inputs) -> Plan:
             {"tmpdir": inputs.tmpdir},
         )
 
+    binlog_settings, binlog = binlog_retention(inputs)
+    settings.update(binlog_settings)
+
     settings["slow_query_log"] = Setting("ON", "always: seed 004's slow-query cases start from it", {})
     settings["long_query_time"] = Setting(inputs.long_query_time, "requested", {})
     settings["slow_query_log_file"] = Setting(inputs.slow_query_log_file, "OS layout", {})
@@ -737,6 +833,7 @@ def plan(inputs: Inputs) -> Plan:
         global_memory,
         settings,
         {"value": kind, "reported": inputs.disk, "reason": kind_reason},
+        binlog,
     )
 
 
