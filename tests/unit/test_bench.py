@@ -596,3 +596,13 @@ def test_a_containers_memory_cgroup_is_read_from_the_engines_host():
     fs = FakeFs({f"{v2}/memory.peak": "100\n", f"{v2}/memory.max": "max\n", f"{v2}/memory.events": "oom_kill 0\n"})
     assert container_memory(fs, "abc")["limit"] is None and container_memory(fs, "abc")["reset_file"] is None
     assert container_memory(FakeFs({}), "abc") is None
+
+
+def test_the_report_names_the_disk_class_the_sizing_used():
+    runs = [fixture_run("sysbench-1.0.20-bookworm-mariadb-10.11-oltp_join.txt", "as-is", 1, "oltp_join", 0)]
+    overruled = {"memory": 4 * GIB, "cpus": 2, "disk": "ssd", "disk_reported": "hdd"}
+    text = bench.markdown(bench.build_report(report_meta(host_facts=overruled), runs))
+    assert "ssd disk (the device reports itself hdd; fio overruled it)" in text
+    agreed = {"memory": 4 * GIB, "cpus": 2, "disk": "ssd", "disk_reported": "ssd"}
+    text = bench.markdown(bench.build_report(report_meta(host_facts=agreed), runs))
+    assert "2 CPUs, ssd disk\n" in text

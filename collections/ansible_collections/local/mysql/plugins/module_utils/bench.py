@@ -911,6 +911,14 @@ def runs_line(report: dict) -> str:
     )
 
 
+def disk_line(host_facts: dict) -> str:
+    """'ssd disk', and what the device says of itself when fio overruled it."""
+    disk, reported = host_facts.get("disk"), host_facts.get("disk_reported")
+    if reported and reported != disk:
+        return f"{disk} disk (the device reports itself {reported}; fio overruled it)"
+    return f"{disk} disk"
+
+
 def markdown(report: dict) -> str:
     """The report a person reads: what ran on what, each run's figures, the comparison, the verdict."""
     lines = [
@@ -918,7 +926,7 @@ def markdown(report: dict) -> str:
         "",
         f"- server: {report['server']['flavor']} {report['server']['version']}; host: "
         f"{human(report['host_facts'].get('memory'))} memory budget, {report['host_facts'].get('cpus')} CPUs, "
-        f"{report['host_facts'].get('disk')} disk",
+        f"{disk_line(report['host_facts'])}",
         f"- dataset: {report['dataset']['tables']} tables x {report['dataset']['table_size']} rows "
         f"(about {human(report['dataset']['estimated_bytes'])}; {report['dataset']['formula']})",
         runs_line(report),

@@ -114,6 +114,9 @@ BINLOG_SPACE_SHARE = 0.25
 # at most MySQL's default of 30 days. A day of logs is the least that measures a daily rate.
 BINLOG_RETENTION_DAYS = (1, 2, 3, 5, 7, 10, 14, 21, 30)
 DAY = 86400
+# Inputs that move with every write: the fact file keeps what they decided (its binlog section),
+# not them, so that a second run changes nothing.
+MOVING_INPUTS = ("datadir_free", "binlog_bytes", "binlog_written", "binlog_span")
 
 
 class SizingError(ValueError):
@@ -220,7 +223,9 @@ class Plan:
         return {
             "variables": variables,
             "explain": explain,
-            "inputs": {key: getattr(self.inputs, key) for key in self.inputs.__dataclass_fields__},
+            "inputs": {
+                key: getattr(self.inputs, key) for key in self.inputs.__dataclass_fields__ if key not in MOVING_INPUTS
+            },
             "memory_budget": self.budget,
             "peak_memory": peak,
             "per_thread_memory": per_thread,
