@@ -540,13 +540,13 @@ def mariadb_table_cache_instances(inputs: Inputs, connections: int, tables: int)
 def binlog_room(inputs: Inputs) -> int | None:
     """Bytes the binary logs may take: a share of the datadir's free space plus the logs it holds.
 
-    Whole GiB (whole MiB below 1 GiB), so that the free space moving a little between runs
-    leaves the value as it was.
+    Rounded down to a power of two: the free space moves between runs (other files, other
+    containers on a shared disk), and a power of two changes only when it halves or doubles.
     """
     if inputs.datadir_free is None:
         return None
-    room = int(BINLOG_SPACE_SHARE * (inputs.datadir_free + inputs.binlog_bytes))
-    return room // GIB * GIB if room >= GIB else room // MIB * MIB
+    room = max(MIB, int(BINLOG_SPACE_SHARE * (inputs.datadir_free + inputs.binlog_bytes)))
+    return 1 << (room.bit_length() - 1)  # at least 1 MiB: max_binlog_total_size = 0 would mean no limit
 
 
 def binlog_retention(inputs: Inputs) -> tuple[dict[str, Setting], dict]:
@@ -587,7 +587,7 @@ def binlog_retention(inputs: Inputs) -> tuple[dict[str, Setting], dict]:
         )
         if not fitting:
             why = "1 day, and even that does not fit the room at the logs' daily rate: give the datadir more space"
-    summary = {"enabled": True, "room": room, "days": days, "reason": why}
+    summary = {"enabled": True, "days": days, "reason": why, **({"room": room} if days_inputs else {})}
     settings: dict[str, Setting] = {}
     if flavor == "mysql" or version >= (10, 6, 1):
         settings["binlog_expire_logs_seconds"] = Setting(days * DAY, why, days_inputs)
@@ -601,9 +601,11 @@ def binlog_retention(inputs: Inputs) -> tuple[dict[str, Setting], dict]:
             "connected: a server without replicas needs it 0 (mysql_tune_overrides)"
         )
         if room is not None:
+            summary["room"] = room
             settings["max_binlog_total_size"] = Setting(
                 room,
-                f"{BINLOG_SPACE_SHARE} x (datadir free + binary logs present), whole GiB: the oldest logs go first",
+                f"{BINLOG_SPACE_SHARE} x (datadir free + binary logs present), down to a power of two: "
+                "the oldest logs go first",
                 room_inputs,
             )
     return settings, summary
