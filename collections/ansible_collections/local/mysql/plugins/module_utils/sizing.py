@@ -568,31 +568,30 @@ def binlog_retention(inputs: Inputs) -> tuple[dict[str, Setting], dict]:
         return {}, {"enabled": False, "reason": reason}
     room = binlog_room(inputs)
     rate = inputs.binlog_written * DAY / inputs.binlog_span if inputs.binlog_span >= DAY else 0
-    longest = BINLOG_RETENTION_DAYS[-1]
-    # Only values that stay put between runs are recorded (the rate moves with every write), and
-    # the room only where it decides.
-    room_inputs = {"room": human(room or 0), "share_of_free": BINLOG_SPACE_SHARE}
-    days_inputs = {}
-    if room is None or not rate:
-        days = longest
-        unknown = "the datadir's free space is unknown" if room is None else "no binary logs span a day yet"
-        why = f"{longest} days (MySQL's default): {unknown}, so no daily rate to fit"
-    else:
+    capped = flavor == "mariadb" and version >= (11, 4) and room is not None
+    measured = room is not None and rate > 0
+    if measured:
         fitting = [step for step in BINLOG_RETENTION_DAYS if step * rate <= room]
         days = fitting[-1] if fitting else BINLOG_RETENTION_DAYS[0]
-        days_inputs = room_inputs
         why = (
             f"the longest of {', '.join(map(str, BINLOG_RETENTION_DAYS))} days whose logs fit the room "
             "at the daily rate of the logs present"
+            if fitting
+            else "1 day, and even that does not fit the room at the logs' daily rate: give the datadir more space"
         )
-        if not fitting:
-            why = "1 day, and even that does not fit the room at the logs' daily rate: give the datadir more space"
-    summary = {"enabled": True, "days": days, "reason": why, **({"room": room} if days_inputs else {})}
+    else:
+        days = BINLOG_RETENTION_DAYS[-1]
+        unknown = "the datadir's free space is unknown" if room is None else "no binary logs span a day yet"
+        why = f"{days} days (MySQL's default): {unknown}, so no daily rate to fit"
+    # Only what stays put between runs is recorded (the rate moves with every write), and the
+    # room only where it decides a value.
+    room_inputs = {"room": human(room), "share_of_free": BINLOG_SPACE_SHARE} if measured or capped else {}
+    summary = {"enabled": True, "days": days, "reason": why, **({"room": room} if room_inputs else {})}
     settings: dict[str, Setting] = {}
     if flavor == "mysql" or version >= (10, 6, 1):
-        settings["binlog_expire_logs_seconds"] = Setting(days * DAY, why, days_inputs)
+        settings["binlog_expire_logs_seconds"] = Setting(days * DAY, why, room_inputs if measured else {})
     else:
-        settings["expire_logs_days"] = Setting(days, why, days_inputs)
+        settings["expire_logs_days"] = Setting(days, why, room_inputs if measured else {})
     if flavor == "mariadb" and version >= (11, 4):
         # Left as shipped: whether a primary may purge logs a disconnected replica still needs is
         # the administrator's call, and the toolkit does not know the replicas.
@@ -600,14 +599,13 @@ def binlog_retention(inputs: Inputs) -> tuple[dict[str, Setting], dict]:
             "; MariaDB >= 11.4 purges only while slave_connections_needed_for_purge (default 1) replicas are "
             "connected: a server without replicas needs it 0 (mysql_tune_overrides)"
         )
-        if room is not None:
-            summary["room"] = room
-            settings["max_binlog_total_size"] = Setting(
-                room,
-                f"{BINLOG_SPACE_SHARE} x (datadir free + binary logs present), down to a power of two: "
-                "the oldest logs go first",
-                room_inputs,
-            )
+    if capped:
+        settings["max_binlog_total_size"] = Setting(
+            room,
+            f"{BINLOG_SPACE_SHARE} x (datadir free + binary logs present), down to a power of two: "
+            "the oldest logs go first",
+            room_inputs,
+        )
     return settings, summary
 
 
