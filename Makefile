@@ -42,11 +42,20 @@ lab: engine
 provision: venv lab
 	$(BIN)/ansible-playbook provision.yml
 
+# ansible-test's sanity tests that run offline: the others build virtualenvs from the network.
+# tests/unit/test_module_docs.py does validate-modules' documentation check offline.
+SANITY_TESTS := action-plugin-docs compile empty-init line-endings no-assert no-get-exception \
+	no-illegal-filenames no-smart-quotes replace-urlopen shebang symlinks use-argspec-type-path use-compat-six
+COLLECTION := collections/ansible_collections/local/mysql
+
 lint: venv
 	$(BIN)/yamllint -s .
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/ansible-lint
+	cd $(COLLECTION) && $(CURDIR)/$(BIN)/ansible-test sanity --local \
+		--python $$($(CURDIR)/$(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
+		$(addprefix --test ,$(SANITY_TESTS))
 
 unit: venv
 	$(BIN)/pytest -q tests/unit

@@ -5,10 +5,12 @@ from __future__ import annotations
 from conftest import read_dropin, same
 
 
-def test_fact_file_has_host_and_sizing(facts):
+def test_fact_file_has_host_and_sizing(server, facts):
     assert {"host", "sizing"} <= set(facts)
-    for key in ("memory", "cpus", "disk", "filesystem", "datadir", "raid", "server"):
+    for key in ("memory", "cpus", "disk", "filesystem", "datadir", "tmpdir"):
         assert key in facts["host"], key
+    # one datadir: the disk probed (and measured by fio) is under the running server's own
+    assert facts["host"]["datadir"]["value"].rstrip("/") == server.scalar("SELECT @@datadir").rstrip("/")
 
 
 def test_dropin_holds_exactly_the_recorded_values(server, facts):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.local.mysql.plugins.module_utils.drift import compare, parse_dropin, parse_pam_limits
+from ansible_collections.local.mysql.plugins.module_utils.drift import compare
+from ansible_collections.local.mysql.plugins.module_utils.observe import parse_dropin, parse_pam_limits
 
 FACTS = {
     "sizing": {

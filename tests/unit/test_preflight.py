@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ ROOT = Path(__file__).parents[2]
 PLAYBOOK_BIN = Path(sys.executable).parent / "ansible-playbook"
 
 
-def run_provision(tmp_path: Path, extra_vars: dict) -> subprocess.CompletedProcess:
+def run_provision(tmp_path: Path, extra_vars: dict, playbook: str = "provision.yml") -> subprocess.CompletedProcess:
     inventory = tmp_path / "hosts.yml"
     inventory.write_text(
         "all:\n  children:\n    mysql_servers:\n      hosts:\n"
@@ -26,7 +27,7 @@ def run_provision(tmp_path: Path, extra_vars: dict) -> subprocess.CompletedProce
     )
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
     return subprocess.run(
-        [str(PLAYBOOK_BIN), "-i", str(inventory), str(ROOT / "provision.yml"), "-e", json.dumps(extra_vars)],
+        [str(PLAYBOOK_BIN), "-i", str(inventory), str(ROOT / playbook), "-e", json.dumps(extra_vars)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -35,36 +36,89 @@ def run_provision(tmp_path: Path, extra_vars: dict) -> subprocess.CompletedProce
     )
 
 
+def failure_of(output: str) -> str:
+    """The one message the failed task printed."""
+    return next(line for line in output.splitlines() if line.startswith("[ERROR]: Task failed: "))[22:]
+
+
 @pytest.mark.parametrize(
     ("extra_vars", "variable"),
     [
         ({"mysql_server_flavor": "percona"}, "mysql_server_flavor"),
         ({"mysql_server_flavor_preference": ["mariadb", "oracle"]}, "mysql_server_flavor_preference"),
         ({"mysql_server_users": "app:secret"}, "mysql_server_users"),
-        ({"mysql_server_users": [{"name": "app"}]}, "password"),
+        ({"mysql_server_users": [{"name": "app"}]}, "mysql_server_users"),
         ({"mysql_host_memory": "lots"}, "mysql_host_memory"),
         ({"mysql_host_memory": "100M"}, "mysql_host_memory"),
+        ({"mysql_host_cpus": -2, "mysql_tune_max_connections": 0}, "mysql_host_cpus"),
         ({"mysql_host_disk": "tape"}, "mysql_host_disk"),
+        ({"mysql_limits_nofile": 100}, "mysql_limits_nofile"),
+        ({"mysql_limits_domains": []}, "mysql_limits_domains"),
+        ({"mysql_io_runtime": 3600}, "mysql_io_runtime"),
+        ({"mysql_io_size": "huge"}, "mysql_io_size"),
+        ({"mysql_io_max_age_days": 0}, "mysql_io_max_age_days"),
+        ({"mysql_io_iodepth": 1000}, "mysql_io_iodepth"),
+        ({"mysql_io_numjobs": 0}, "mysql_io_numjobs"),
         ({"mysql_tune_buffer_pool_ratio": 0}, "mysql_tune_buffer_pool_ratio"),
         ({"mysql_tune_buffer_pool_ratio": 0.95}, "mysql_tune_buffer_pool_ratio"),
         ({"mysql_tune_buffer_pool_ratio": "half"}, "mysql_tune_buffer_pool_ratio"),
         ({"mysql_tune_profile": "huge"}, "mysql_tune_profile"),
         ({"mysql_tune_max_connections": 0}, "mysql_tune_max_connections"),
-        ({"mysql_limits_nofile": 100}, "mysql_limits_nofile"),
-        ({"mysql_io_runtime": 3600}, "mysql_io_runtime"),
-        ({"mysql_io_size": "huge"}, "mysql_io_size"),
+        ({"mysql_tune_long_query_time": -1}, "mysql_tune_long_query_time"),
+        ({"mysql_tune_dropin_name": "../my.cnf"}, "mysql_tune_dropin_name"),
+        ({"mysql_tune_overrides": {"Innodb-Buffer": 1}}, "mysql_tune_overrides"),
         ({"mysql_raid_tool": "storcli64"}, "mysql_raid_tool"),
         ({"mysql_raid_learn_schedule": " "}, "mysql_raid_learn_schedule"),
+        ({"mysql_raid_learn_schedule": "every full moon"}, "mysql_raid_learn_schedule"),
+        ({"mysql_raid_manage": "sometimes"}, "mysql_raid_manage"),
     ],
 )
 def test_bad_input_fails_before_any_host_is_contacted(tmp_path, extra_vars, variable):
     result = run_provision(tmp_path, extra_vars)
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert variable in output
     assert "Check every input" in output
     assert "UNREACHABLE" not in output, "the play went past its pre-flight checks"
     assert "Provision, size and tune the server" not in output
+    message = failure_of(output)
+    assert message.startswith(variable), message
+    others = set(re.findall(r"mysql_[a-z_]+", message)) - {variable}
+    assert not others, f"the message names more than the variable that failed: {message}"
+
+
+@pytest.mark.parametrize(
+    ("extra_vars", "variable"),
+    [
+        ({"mysql_bench_threads": 0}, "mysql_bench_threads"),
+        ({"mysql_bench_compare": ["stock", "fast"]}, "mysql_bench_compare"),
+        ({"mysql_bench_compare": ["stock", "tuned"], "mysql_bench_rounds": 2}, "mysql_bench_rounds"),
+        ({"mysql_bench_schema": "mysql"}, "mysql_bench_schema"),
+        ({"mysql_bench_workloads": ["oltp_nonsense"]}, "mysql_bench_workloads"),
+    ],
+)
+def test_bad_bench_input_fails_before_any_host_is_contacted(tmp_path, extra_vars, variable):
+    result = run_provision(tmp_path, extra_vars, playbook="playbooks/bench.yml")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "UNREACHABLE" not in output
+    assert failure_of(output).startswith(variable), failure_of(output)
+
+
+@pytest.mark.parametrize(
+    ("role", "needs"),
+    [
+        ("mysql_host", ["mysql_server_facts"]),
+        ("mysql_limits", ["mysql_server_facts"]),
+        ("mysql_io", ["mysql_server_facts", "mysql_host_facts"]),
+        ("mysql_tune", ["mysql_server_facts", "mysql_host_facts"]),
+    ],
+)
+def test_a_role_run_alone_names_what_it_needs(tmp_path, role, needs):
+    playbook = tmp_path / "alone.yml"
+    playbook.write_text(f"- hosts: mysql_servers\n  gather_facts: false\n  roles: [{role}]\n")
+    result = run_provision(tmp_path, {}, playbook=str(playbook))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "UNREACHABLE" not in output
+    assert f"missing required arguments: {', '.join(sorted(needs))}" in output
 
 
 def test_good_input_passes_the_preflight(tmp_path):

@@ -5,10 +5,12 @@ RedHat-family variables can only be checked here (the lab has no RedHat image).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
+from ansible_collections.local.mysql.plugins.module_utils import inputs
 
 ROLES = sorted(p for p in (Path(__file__).parents[2] / "roles").iterdir() if p.is_dir())
 OS_FAMILIES = ("Debian", "RedHat")
@@ -24,8 +26,11 @@ def test_every_default_is_a_documented_input(role):
     defaults = load(role / "defaults" / "main.yml") if (role / "defaults" / "main.yml").exists() else {}
     assert set(defaults) <= set(specs), f"undocumented defaults: {set(defaults) - set(specs)}"
     for name, spec in specs.items():
-        assert name.startswith(role.name + "_"), f"{name} is not prefixed with the role name"
         assert "type" in spec and "description" in spec, f"{name} lacks type or description"
+        if not name.startswith(role.name + "_"):
+            # what the role needs from an earlier role: that role's facts, declared as such
+            assert re.fullmatch(r"mysql_[a-z]+_facts", name), f"{name} is neither an input nor an earlier role's facts"
+            assert spec["type"] == "dict" and spec["description"].startswith(f"Set by C({name[:-6]})"), name
         if name in defaults and "default" in spec:
             assert spec["default"] == defaults[name], f"{name}: argument_specs default differs from defaults/main.yml"
 
@@ -51,5 +56,15 @@ def test_os_variable_files_define_the_same_names(role):
 def test_every_input_is_in_the_readme(role):
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     specs = load(role / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"]
-    missing = [name for name in specs if f"| {role.name} | `{name}` |" not in readme]
+    inputs = [name for name in specs if name.startswith(role.name + "_")]
+    missing = [name for name in inputs if f"| {role.name} | `{name}` |" not in readme]
     assert not missing, f"README's variable table lacks {missing}"
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda p: p.name)
+def test_every_number_and_path_input_has_its_range(role):
+    """Types and choices are the spec's; a number's range and a path's absoluteness are module_utils/inputs.py's."""
+    specs = load(role / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"]
+    bounded = [n for n, s in specs.items() if n.startswith(role.name + "_") and s["type"] in ("int", "float", "path")]
+    missing = [name for name in bounded if name not in inputs.RULES]
+    assert not missing, f"no accepted range in module_utils/inputs.py for {missing}"

@@ -169,7 +169,7 @@ def test_a_dedicated_4_gb_host_serves_at_least_the_servers_default_connections(f
 
 @pytest.mark.parametrize("flavor", ["mysql", "mariadb"])
 def test_seed_000_shared_four_gb_host_fits_an_application_pool_of_50(flavor):
-    """Seed 000: the application and the database on one 4 GB host; its pool holds 20 to 50."""
+    """The shared profile: the application and the database on one 4 GB host; its pool holds 20 to 50."""
     shared = plan(inputs(4 * GIB, cpus=2, flavor=flavor, profile="shared", max_connections=50))
     assert shared.settings["max_connections"].value == 50
     assert shared.peak <= 0.9 * 2 * GIB
@@ -263,7 +263,7 @@ def test_open_files_below_what_the_server_needs_is_refused_with_numbers():
         ("buffer_pool_ratio", 0.0, "mysql_tune_buffer_pool_ratio"),
         ("buffer_pool_ratio", 0.95, "mysql_tune_buffer_pool_ratio"),
         ("profile", "huge", "mysql_tune_profile"),
-        ("disk", "tape", "mysql_tune_disk"),
+        ("disk", "tape", "mysql_host_disk"),
         ("memory", 100 * MIB, "mysql_host_memory"),
     ],
 )

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.local.mysql.plugins.module_utils.bench import input_errors, plan, reproduce_command
-
-
-def mysql_bench_input_errors(params: dict) -> list[str]:
-    """The role's input problems, each naming its variable (empty when all are good)."""
-    return input_errors(params)
+from ansible_collections.local.mysql.plugins.module_utils.bench import plan, reproduce_command
 
 
 def mysql_bench_plan(
@@ -19,4 +14,4 @@ def mysql_bench_plan(
 
 class FilterModule:
     def filters(self):
-        return {"mysql_bench_input_errors": mysql_bench_input_errors, "mysql_bench_plan": mysql_bench_plan}
+        return {"mysql_bench_plan": mysql_bench_plan}

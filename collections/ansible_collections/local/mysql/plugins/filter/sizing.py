@@ -25,13 +25,6 @@ def mysql_sizing(inputs: dict, overrides: dict | None = None) -> dict:
         raise AnsibleFilterError(f"mysql_sizing: bad input: {error}") from error
 
 
-def to_bytes(size) -> int:
-    try:
-        return parse_size(size)
-    except SizingError as error:
-        raise AnsibleFilterError(str(error)) from error
-
-
 class FilterModule:
     def filters(self):
-        return {"mysql_sizing": mysql_sizing, "to_bytes": to_bytes}
+        return {"mysql_sizing": mysql_sizing}

@@ -11,23 +11,14 @@ import math
 import re
 import statistics
 
+from ansible_collections.local.mysql.plugins.module_utils import inputs
+from ansible_collections.local.mysql.plugins.module_utils.inputs import MIN_BENCH_TABLE_SIZE as MIN_TABLE_SIZE
+from ansible_collections.local.mysql.plugins.module_utils.inputs import SYSTEM_SCHEMAS
 from ansible_collections.local.mysql.plugins.module_utils.sizing import GIB, KIB
 from ansible_collections.local.mysql.plugins.module_utils.sizing import human as size_text
 
-# sysbench's bundled OLTP scripts, and the toolkit's own JOIN script (files/oltp_join.lua).
-WORKLOADS = (
-    "oltp_read_write",
-    "oltp_read_only",
-    "oltp_write_only",
-    "oltp_point_select",
-    "oltp_update_index",
-    "oltp_insert",
-    "oltp_join",
-)
 OWN_WORKLOADS = ("oltp_join", "storm")
-MODES = ("load", "storm")
 CONFIGURATIONS = ("stock", "tuned", "dedicated")
-SYSTEM_SCHEMAS = ("mysql", "information_schema", "performance_schema", "sys")
 SYSTEM_USERS = ("system user", "event_scheduler")
 MARKER_TABLE = "toolkit_bench_marker"
 MARKER_TEXT = "made by the mysql_bench role of the MySQL tuning toolkit; dropped after each run"
@@ -37,8 +28,7 @@ ROW_BYTES = 256
 # Space kept free on the datadir's filesystem beside the dataset: redo, binary logs, temp files.
 FREE_SPACE_MARGIN_SHARE = 0.10
 FREE_SPACE_MARGIN_MIN = 1 * GIB
-MIN_TABLE_SIZE = 1000
-# Seed 000's targets for an application on its 4 GB server.
+# Latency targets for an application's queries: primary-key lookups under 10 ms, JOINs under 50 ms (p95).
 TARGETS = {"oltp_point_select": 10.0, "oltp_join": 50.0}
 SAMPLE_FIELDS = (
     "server_hwm",
@@ -98,63 +88,8 @@ class BenchError(ValueError):
 
 
 def input_errors(params: dict) -> list[str]:
-    """Every problem with the role's inputs, each naming its variable, value and accepted range."""
-    errors = []
-    mode = params.get("mode", "load")
-    if mode not in MODES:
-        errors.append(f"mysql_bench_mode={mode!r}: must be one of {', '.join(MODES)}")
-    if mode == "storm" and params.get("compare"):
-        errors.append(
-            f"mysql_bench_compare={params.get('compare')!r}: the storm checks the tuned server's memory, "
-            "so it compares nothing; leave mysql_bench_compare empty with mysql_bench_mode=storm"
-        )
-    workloads = params.get("workloads") or []
-    unknown = [name for name in workloads if name not in WORKLOADS]
-    if not workloads or unknown:
-        errors.append(f"mysql_bench_workloads={workloads!r}: each must be one of {', '.join(WORKLOADS)}, at least one")
-    for name, low, high in (
-        ("threads", 1, 4096),
-        ("time", 1, 3600),
-        ("warmup", 0, 3600),
-        ("rounds", 1, 100),
-        ("tables", 1, 1024),
-        ("report_interval", 1, 60),
-    ):
-        value = params.get(name)
-        if not _is_int(value) or not low <= int(value) <= high:
-            errors.append(f"mysql_bench_{name}={value!r}: must be a whole number in {low}..{high}")
-    table_size = params.get("table_size")
-    if not _is_int(table_size) or not (int(table_size) == 0 or MIN_TABLE_SIZE <= int(table_size) <= 10**10):
-        errors.append(
-            f"mysql_bench_table_size={table_size!r}: rows per table, 0 (about half the buffer pool) "
-            f"or {MIN_TABLE_SIZE}..10000000000"
-        )
-    compare = params.get("compare") or []
-    bad = [name for name in compare if name not in CONFIGURATIONS]
-    if bad or len(set(compare)) != len(compare):
-        errors.append(
-            f"mysql_bench_compare={compare!r}: configurations from {', '.join(CONFIGURATIONS)}, each at most once"
-        )
-    if len(compare) > 1 and _is_int(params.get("rounds")) and int(params["rounds"]) < 3:
-        errors.append(
-            f"mysql_bench_rounds={params.get('rounds')!r}: a comparison needs at least 3 alternating rounds "
-            "(run-to-run spread is about 10 %)"
-        )
-    for name in ("schema", "user"):
-        value = params.get(name)
-        if not isinstance(value, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", value):
-            errors.append(f"mysql_bench_{name}={value!r}: a lower-case name of letters, digits and _ (1..32)")
-    if params.get("schema") in SYSTEM_SCHEMAS:
-        errors.append(f"mysql_bench_schema={params.get('schema')!r}: must not be a system schema")
-    return errors
-
-
-def _is_int(value) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return True
-    return isinstance(value, str) and value.strip().isdigit()
+    """The role's input problems (``params`` are its inputs without their prefix), each naming its variable."""
+    return inputs.errors({f"mysql_bench_{name}": value for name, value in params.items()})
 
 
 def configurations_for(requested: list[str], flavor: str) -> tuple[list[str], list[str]]:
@@ -765,7 +700,7 @@ def compare(runs: list[dict]) -> dict:
 
 
 def verdict(runs: list[dict]) -> dict:
-    """Seed 000's targets, judged on the median p95 of the runs of that workload."""
+    """The latency targets, judged on the median p95 of the runs of that workload."""
     judged = {}
     for workload, target in TARGETS.items():
         values = [
@@ -933,8 +868,7 @@ def markdown(report: dict) -> str:
         f"- started {report['started']}, finished {report['finished']}",
         f"- reproduce: `{report['command']}`",
         "",
-        f"**{'Memory under the storm' if report.get('storm') else 'Seed 000' + chr(39) + 's targets'}:** "
-        f"{report['verdict_line']}",
+        f"**{'Memory under the storm' if report.get('storm') else 'Latency targets'}:** {report['verdict_line']}",
         "",
         *storm_markdown(report.get("storm")),
         "## Runs",

@@ -12,29 +12,6 @@ from ansible_collections.local.mysql.plugins.module_utils.serverconfig import sa
 MISSING = "(missing)"
 
 
-def parse_dropin(text: str) -> dict[str, str]:
-    """name -> value of the [mysqld] section of a my.cnf drop-in."""
-    values, section = {}, None
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("["):
-            section = stripped.strip("[]").strip()
-        elif section == "mysqld" and stripped and not stripped.startswith(("#", ";")):
-            name, _, value = stripped.partition("=")
-            values[name.strip().replace("-", "_")] = value.strip()
-    return values
-
-
-def parse_pam_limits(text: str) -> dict[tuple[str, str], str]:
-    """(domain, soft|hard) -> value of the nofile lines of a limits.conf file."""
-    entries = {}
-    for line in text.splitlines():
-        fields = line.split("#", 1)[0].split()
-        if len(fields) == 4 and fields[2] == "nofile":
-            entries[(fields[0], fields[1])] = fields[3]
-    return entries
-
-
 def _row(area: str, item: str, intended, actual) -> dict:
     return {"area": area, "item": item, "intended": str(intended), "actual": MISSING if actual is None else str(actual)}
 

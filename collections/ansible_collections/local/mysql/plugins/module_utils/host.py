@@ -1,4 +1,4 @@
-"""Host detection: memory budget, CPUs, the disk under the datadir, RAID controllers.
+"""Host detection: memory budget, CPUs, the disk and filesystem under the datadir.
 
 Everything reads through a small file-system interface (``read``, ``listdir``,
 ``exists``) so that the unit tests feed it captured /proc and /sys contents.
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 UNLIMITED = 1 << 60  # cgroup v1 writes 9223372036854771712 for "no limit"
 VIRTUAL_BLOCK_PREFIXES = ("loop", "ram", "zram", "sr", "fd", "nbd")
-RAID_DRIVERS = ("megaraid_sas", "mpt3sas", "aacraid", "hpsa", "smartpqi")
 
 
 @dataclass
@@ -192,16 +191,6 @@ def disk_kind(fs, disks: list[str]) -> str | None:
     return "ssd"
 
 
-def raid_drivers(fs) -> list[str]:
-    """Hardware RAID drivers with at least one bound device."""
-    found = []
-    for driver in RAID_DRIVERS:
-        entries = fs.listdir(f"/sys/bus/pci/drivers/{driver}")
-        if any(entry.count(":") == 2 for entry in entries):  # PCI addresses like 0000:03:00.0
-            found.append(driver)
-    return found
-
-
 # Where the server's temporary files (sort merges, temporary tables that left memory) may go.
 TEMP_DIRS = ("/tmp", "/var/tmp")
 MEMORY_FILESYSTEMS = ("tmpfs", "ramfs")
@@ -265,7 +254,6 @@ def detect(fs, datadir: str, cpu_count: int) -> dict:
             },
             "source": disk_source,
         },
-        "raid": {"value": raid_drivers(fs), "inputs": {"drivers_checked": list(RAID_DRIVERS)}},
     }
 
 

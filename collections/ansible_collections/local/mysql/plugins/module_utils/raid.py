@@ -175,7 +175,8 @@ def changes(controllers: list[dict], family: str, writeback_during_learn: bool, 
 
     A battery's automatic learn (not CacheVault's transparent one) is switched off; the timer
     starts learns off-peak instead. Virtual drives in write-back keep it during a learn (AWB /
-    CachedBadBBU) only when asked, since a power cut then loses acknowledged writes.
+    CachedBadBBU) only when asked, since a power cut then loses acknowledged writes. Each
+    action names the properties it changes: ``{name: [before, after]}``.
     """
     todo = []
     for controller in controllers:
@@ -189,19 +190,25 @@ def changes(controllers: list[dict], family: str, writeback_during_learn: bool, 
                     "controller": number,
                     "what": f"switch automatic learn cycles off (now {battery['auto_learn']})",
                     "args": disable_auto_learn_command(family, number, battery["kind"], properties_file),
+                    "properties": {f"controller {number} battery auto_learn": [battery["auto_learn"], "disabled"]},
                 }
             )
         wanted = "AWB" if writeback_during_learn else "WB"
         drives = [d for d in controller.get("virtual_drives", []) if d["write_policy"] in ("WB", "AWB")]
-        wrong = [d for d in drives if d["write_policy"] != wanted]
+        wrong = {
+            f"controller {number} virtual drive {d['id']} write_policy": d
+            for d in drives
+            if d["write_policy"] != wanted
+        }
         if family == "storcli":
             todo.extend(
                 {
                     "controller": number,
                     "what": f"set virtual drive {d['id']} to {wanted} (now {d['write_policy']})",
                     "args": write_policy_command(family, number, d["id"], wanted),
+                    "properties": {name: [d["write_policy"], wanted]},
                 }
-                for d in wrong
+                for name, d in wrong.items()
             )
         elif wrong:
             todo.append(
@@ -209,6 +216,16 @@ def changes(controllers: list[dict], family: str, writeback_during_learn: bool, 
                     "controller": number,
                     "what": f"set write-back virtual drives to {wanted}",
                     "args": write_policy_command(family, number, 0, wanted),
+                    "properties": {name: [d["write_policy"], wanted] for name, d in wrong.items()},
                 }
             )
     return todo
+
+
+def properties_diff(todo: list[dict]) -> dict[str, str]:
+    """Ansible's before/after diff of the properties the actions change, one ``name: value`` a line."""
+    changed = {name: values for action in todo for name, values in action["properties"].items()}
+    return {
+        "before": "".join(f"{name}: {before}\n" for name, (before, _) in changed.items()),
+        "after": "".join(f"{name}: {after}\n" for name, (_, after) in changed.items()),
+    }

@@ -14,25 +14,24 @@ import math
 import re
 from dataclasses import dataclass, field
 
-KIB = 1024
-MIB = 1024 * KIB
-GIB = 1024 * MIB
+from ansible_collections.local.mysql.plugins.module_utils import inputs
+from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB, KIB, MIB, SizingError, human, parse_size
 
 FLAVORS = ("mysql", "mariadb")
 DISKS = ("hdd", "ssd", "nvme")
 PROFILES = {
     # profile: (share of the host's memory the server may use, connections the pool leaves room for)
     "dedicated": (1.0, 151),  # the servers' own max_connections default
-    "shared": (0.5, 50),  # seed 000: application and database on one 4 GB host, pools of 20-50
+    "shared": (0.5, 50),  # application and database on one host, pools of 20-50
 }
 PEAK_LIMIT = 0.90  # worst-case peak memory must stay within 90 % of the budget; the rest is the OS's
-MIN_CONNECTIONS = 10  # seed 000: an application pool below 10 connections hurts
+MIN_CONNECTIONS = 10  # an application pool below 10 connections hurts
 AUTO_CONNECTIONS_CAP = 1000
 MIN_BUFFER_POOL = 32 * MIB
 MAX_IO_CAPACITY = 20000  # MySQL: "values above 20000 are not recommended"
 MIN_IO_CAPACITY = 100  # the servers' lower bound for innodb_io_capacity
 
-# Buffer pool share of the budget: 0.60 (seed 004) up to 8 GiB, +0.03 per doubling, at most 0.75
+# Buffer pool share of the budget: 0.60 (the common rule of thumb) up to 8 GiB, +0.03 per doubling, at most 0.75
 # (MySQL's own share above 4 GiB) from 256 GiB. What else the server holds grows far slower than
 # memory, so big hosts can give the pool more; the step is small enough that the memory left for
 # connections still grows with the host (the pool and its descriptors take < 90 % of each extra
@@ -119,10 +118,6 @@ DAY = 86400
 MOVING_INPUTS = ("datadir_free", "binlog_bytes", "binlog_written", "binlog_span")
 
 
-class SizingError(ValueError):
-    """The host cannot be sized as asked; the message names the input to change."""
-
-
 @dataclass(frozen=True)
 class Inputs:
     """What the sizing depends on. ``memory`` is the memory budget's source in bytes."""
@@ -153,25 +148,26 @@ class Inputs:
         if self.flavor not in FLAVORS:
             raise SizingError(f"flavor must be one of {', '.join(FLAVORS)}; got {self.flavor!r}")
         if self.disk not in DISKS:
-            raise SizingError(f"mysql_tune_disk must be one of {', '.join(DISKS)}; got {self.disk!r}")
+            raise SizingError(f"mysql_host_disk={self.disk!r}: must be one of {', '.join(DISKS)}")
         if self.profile not in PROFILES:
             raise SizingError(f"mysql_tune_profile must be one of {', '.join(PROFILES)}; got {self.profile!r}")
-        if self.memory < 256 * MIB:
-            raise SizingError(f"mysql_host_memory must be at least 256M; got {self.memory} bytes")
+        for name, value in (
+            ("mysql_host_memory", self.memory),
+            ("mysql_tune_buffer_pool_ratio", self.buffer_pool_ratio),
+            ("mysql_tune_max_connections", self.max_connections),
+            ("mysql_tune_long_query_time", self.long_query_time),
+        ):
+            problem = inputs.error(name, value)
+            if problem:
+                raise SizingError(problem)
         if self.cpus < 1:
             raise SizingError(f"the host must have at least 1 CPU; got {self.cpus}")
-        if self.buffer_pool_ratio is not None and not 0 < self.buffer_pool_ratio <= 0.9:
-            raise SizingError(f"mysql_tune_buffer_pool_ratio must be > 0 and <= 0.9; got {self.buffer_pool_ratio}")
-        if self.max_connections is not None and not 1 <= self.max_connections <= 100000:
-            raise SizingError(f"mysql_tune_max_connections must be 1..100000; got {self.max_connections}")
         if self.iops is not None and self.iops < 1:
             raise SizingError(f"a measured IOPS figure must be positive; got {self.iops}")
         if self.datadir_free is not None and self.datadir_free < 0:
             raise SizingError(f"the datadir's free space must be >= 0 bytes; got {self.datadir_free}")
         if min(self.binlog_bytes, self.binlog_written, self.binlog_span) < 0:
             raise SizingError("binary-log sizes and span must be >= 0")
-        if not 0 <= self.long_query_time <= 3600:
-            raise SizingError(f"mysql_tune_long_query_time must be 0..3600 seconds; got {self.long_query_time}")
 
     @property
     def version_tuple(self) -> tuple[int, ...]:
@@ -239,15 +235,6 @@ def version_tuple(version: str) -> tuple[int, ...]:
     """'9.7.4-2' -> (9, 7, 4); '1:11.8.6-0+deb13u1' -> (11, 8, 6)."""
     upstream = version.split(":", 1)[-1].split("-", 1)[0]
     return tuple(int(part) for part in re.findall(r"\d+", upstream)[:3]) or (0,)
-
-
-def human(size: int) -> str:
-    """1.5G / 512M / 64K: the shortest exact-or-rounded form, for comments and tables."""
-    for unit, name in ((GIB, "G"), (MIB, "M"), (KIB, "K")):
-        if size >= unit:
-            value = size / unit
-            return f"{value:.0f}{name}" if value == int(value) else f"{value:.1f}{name}"
-    return str(size)
 
 
 def budget_of(inputs: Inputs) -> int:
@@ -508,7 +495,7 @@ REDO_MAX = 16 * GIB
 def redo_size(flavor: str, pool: int) -> int:
     """Redo: the pool / REDO_POOL_DIVISOR[flavor] within 128 MiB..16 GiB, whole MiB.
 
-    Seed 004's stall: a small redo (2 x 48 MB) fills before the dirty pages are flushed, and
+    The stall it prevents: a small redo (2 x 48 MB) fills before the dirty pages are flushed, and
     writes wait for a flush storm. The bench's sampler records the checkpoint age's peak as a
     share of this capacity for every write-heavy run (report.json, the report's redo column).
     """
@@ -823,13 +810,14 @@ def plan(inputs: Inputs) -> Plan:
     binlog_settings, binlog = binlog_retention(inputs)
     settings.update(binlog_settings)
 
-    settings["slow_query_log"] = Setting("ON", "always: seed 004's slow-query cases start from it", {})
+    settings["slow_query_log"] = Setting("ON", "always: slow queries are where tuning starts", {})
     settings["long_query_time"] = Setting(inputs.long_query_time, "requested", {})
     settings["slow_query_log_file"] = Setting(inputs.slow_query_log_file, "OS layout", {})
 
     variables = {name: setting.value for name, setting in settings.items()}
     peak, global_memory, per_thread = peak_of(variables, flavor, performance_schema_reserve(inputs))
-    assert peak <= PEAK_LIMIT * budget, "sizing invariant broken: peak above the limit"
+    if peak > PEAK_LIMIT * budget:
+        raise AssertionError("sizing invariant broken: peak above the limit")
     return Plan(
         inputs,
         budget,
@@ -939,20 +927,3 @@ def apply_overrides(result: Plan, overrides: dict) -> tuple[dict, int, int, int]
             f"open_files_limit={variables['open_files_limit']}: raise mysql_limits_nofile to at least {need}"
         )
     return variables, peak, global_memory, per_thread
-
-
-def parse_size(text: str | int) -> int:
-    """'32G', '4096M', '512k', '1073741824' -> bytes; SizingError on anything else."""
-    if isinstance(text, int) and not isinstance(text, bool):
-        return text
-    value = str(text).strip().upper().removesuffix("B").removesuffix("I")
-    factors = {"K": KIB, "M": MIB, "G": GIB, "T": 1024 * GIB}
-    factor = factors.get(value[-1:], 1)
-    number = value[:-1] if value[-1:] in factors else value
-    try:
-        size = float(number)
-    except ValueError:
-        raise SizingError(f"not a size: {text!r} (use bytes or a number with K, M, G or T)") from None
-    if size <= 0 or not math.isfinite(size):
-        raise SizingError(f"not a size: {text!r} (must be positive)")
-    return int(size * factor)

@@ -89,7 +89,10 @@ def main():
         user_exists = cursor.fetchone()[0] > 0
         variables = global_variables(cursor)
     connection.close()
-    stat = os.statvfs(params["datadir"])
+    try:
+        stat = os.statvfs(params["datadir"])
+    except OSError as error:
+        module.fail_json(msg=f"cannot read the datadir's filesystem: {error}")
     probe = {
         "processlist": processlist,
         "schemas": schemas,

@@ -18,7 +18,7 @@ description:
   - With I(sample_account=root) the sampler connects as root over the socket instead, in the
     connection the server keeps for an administrator beyond max_connections, so that every one
     of max_connections is the load's (the memory storm).
-  - The command is bounded: it is killed after I(timeout) seconds.
+  - The command is bounded, killed after I(timeout) seconds.
   - Changes nothing in check mode.
 options:
   binary: {description: The sysbench binary., type: path, required: true}
@@ -56,6 +56,7 @@ EXAMPLES = r"""
 RETURN = r"""
 output: {description: What sysbench printed., type: str, returned: always}
 rc: {description: sysbench's exit code., type: int, returned: always}
+command: {description: The command line run (in check mode, the one that would run)., type: list, returned: success}
 samples: {description: One dict a second (local.mysql.bench.sample)., type: list, returned: always}
 variables: {description: SHOW GLOBAL VARIABLES when the run started., type: dict, returned: always}
 started: {description: When the command started (seconds since the epoch)., type: float, returned: success}

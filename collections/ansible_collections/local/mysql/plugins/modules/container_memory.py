@@ -18,6 +18,10 @@ options:
   connection: {description: How the host is reached (its ansible_connection)., type: str, required: true}
   container: {description: The container's name or id (its ansible_host)., type: str, required: true}
   reset: {description: Reset the peak before reading., type: bool, default: false}
+  root:
+    description: Where the engine host's file system is read (C(/sys/fs/cgroup) below it); tests point it elsewhere.
+    type: path
+    default: /
 author: MySQL tuning toolkit contributors
 """
 
@@ -37,6 +41,8 @@ memory:
   returned: always
 """
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.host import FileSystem, container_memory
 
@@ -49,6 +55,7 @@ def main():
             "connection": {"type": "str", "required": True},
             "container": {"type": "str", "required": True},
             "reset": {"type": "bool", "default": False},
+            "root": {"type": "path", "default": "/"},
         },
         supports_check_mode=True,
     )
@@ -59,13 +66,14 @@ def main():
     if rc != 0:
         module.exit_json(changed=False, memory=None)
     fs = FileSystem()
+    fs.root = module.params["root"]
     memory = container_memory(fs, out.strip())
-    changed = False
-    if module.params["reset"] and memory and memory["reset_file"] and not module.check_mode:
-        with open(memory["reset_file"], "w", encoding="utf-8") as handle:
+    # check mode says a reset would happen without writing it
+    changed = bool(module.params["reset"] and memory and memory["reset_file"])
+    if changed and not module.check_mode:
+        with open(os.path.join(fs.root, memory["reset_file"].lstrip("/")), "w", encoding="utf-8") as handle:
             handle.write("0")
         memory = container_memory(fs, out.strip())
-        changed = True
     module.exit_json(changed=changed, memory=memory)
 
 

@@ -15,9 +15,8 @@ description:
     and runs the same in check mode.
 options:
   fact_path:
-    description: The fact file.
+    description: The fact file (default C(/etc/ansible/facts.d/mysql_tuning.fact)).
     type: path
-    default: /etc/ansible/facts.d/mysql_tuning.fact
   socket:
     description: The server's socket; by default the one the fact file records.
     type: path
@@ -45,25 +44,21 @@ disk_class:
   returned: success
 """
 
-import json
-import re
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.local.mysql.plugins.module_utils.drift import compare, parse_dropin, parse_pam_limits
+from ansible_collections.local.mysql.plugins.module_utils.drift import compare
 from ansible_collections.local.mysql.plugins.module_utils.live import MISSING_DRIVER, connect, global_variables, pymysql
+from ansible_collections.local.mysql.plugins.module_utils.observe import (
+    FactFileError,
+    load_facts,
+    parse_dropin,
+    parse_pam_limits,
+    process_open_files,
+    read_text,
+    systemctl_show,
+    unit_setting,
+)
 
-
-def read(path):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except OSError:
-        return None
-
-
-def systemctl_show(module, unit, prop):
-    rc, out, _err = module.run_command(["systemctl", "show", "--property", prop, "--value", unit])
-    return out.strip() if rc == 0 else None
+TIMER = "mysql-raid-learn.timer"
 
 
 def live_variables(module, socket):
@@ -82,16 +77,18 @@ def live_variables(module, socket):
 def main():
     module = AnsibleModule(
         argument_spec={
-            "fact_path": {"type": "path", "default": "/etc/ansible/facts.d/mysql_tuning.fact"},
+            "fact_path": {"type": "path"},
             "socket": {"type": "path"},
             "service": {"type": "str"},
         },
         supports_check_mode=True,
     )
-    text = read(module.params["fact_path"])
-    if text is None:
-        module.fail_json(msg=f"{module.params['fact_path']} is missing: this host was never provisioned")
-    facts = json.loads(text)
+    try:
+        facts = load_facts(module.params["fact_path"])
+    except FactFileError as error:
+        module.fail_json(msg=str(error))
+    if not facts:
+        module.fail_json(msg="the toolkit's fact file is missing: this host was never provisioned")
     sizing = facts.get("sizing") or {}
     limits = sizing.get("limits") or {}
     server = sizing.get("server") or {}
@@ -100,25 +97,19 @@ def main():
     if not service or not socket:
         module.fail_json(msg="the fact file records no server (service, socket): run provision.yml first")
 
-    dropin_text = read(sizing.get("dropin", ""))
-    unit_text = read(limits.get("unit_dropin", "")) or ""
-    unit_match = re.search(r"^LimitNOFILE=(\S+)", unit_text, re.MULTILINE)
-    pid = systemctl_show(module, service, "MainPID")
-    process_text = read(f"/proc/{pid}/limits") if pid and pid != "0" else None
-    process_match = re.search(r"^Max open files\s+(\S+)", process_text or "", re.MULTILINE)
-    timer_text = read("/etc/systemd/system/mysql-raid-learn.timer") or ""
-    calendar = re.search(r"^OnCalendar=(.+)$", timer_text, re.MULTILINE)
+    run = module.run_command
+    dropin_text = read_text(sizing.get("dropin", ""))
     observed = {
         "dropin": parse_dropin(dropin_text) if dropin_text is not None else None,
         "live": live_variables(module, socket),
-        "unit_dropin_limit": unit_match.group(1) if unit_match else None,
-        "unit_limit": systemctl_show(module, service, "LimitNOFILE"),
-        "process_limit": process_match.group(1) if process_match else None,
-        "pam": parse_pam_limits(read(limits.get("pam_file", "")) or ""),
+        "unit_dropin_limit": unit_setting(read_text(limits.get("unit_dropin", "")), "LimitNOFILE"),
+        "unit_limit": systemctl_show(run, service, "LimitNOFILE"),
+        "process_limit": process_open_files(run, service),
+        "pam": parse_pam_limits(read_text(limits.get("pam_file", "")) or ""),
         "timer": {
-            "enabled": systemctl_show(module, "mysql-raid-learn.timer", "UnitFileState"),
-            "active": systemctl_show(module, "mysql-raid-learn.timer", "ActiveState"),
-            "calendar": calendar.group(1).strip() if calendar else None,
+            "enabled": systemctl_show(run, TIMER, "UnitFileState"),
+            "active": systemctl_show(run, TIMER, "ActiveState"),
+            "calendar": unit_setting(read_text(f"/etc/systemd/system/{TIMER}"), "OnCalendar"),
         },
     }
     rows = compare(facts, observed)

@@ -57,9 +57,8 @@ options:
     type: int
     default: 180
   fact_path:
-    description: The fact file holding the stored result.
+    description: The fact file holding the stored result (default C(/etc/ansible/facts.d/mysql_tuning.fact)).
     type: path
-    default: /etc/ansible/facts.d/mysql_tuning.fact
 author: MySQL tuning toolkit contributors
 """
 
@@ -87,7 +86,6 @@ reason:
   returned: always
 """
 
-import json
 import os
 import shutil
 import tempfile
@@ -105,15 +103,8 @@ from ansible_collections.local.mysql.plugins.module_utils.fio import (
     reuse_reason,
     space_needed,
 )
-from ansible_collections.local.mysql.plugins.module_utils.sizing import SizingError, parse_size
-
-
-def stored_io(path):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle).get("io")
-    except (OSError, ValueError):
-        return None
+from ansible_collections.local.mysql.plugins.module_utils.observe import FactFileError, load_facts
+from ansible_collections.local.mysql.plugins.module_utils.sizes import SizingError, parse_size
 
 
 def probe_parent(datadir):
@@ -136,12 +127,15 @@ def main():
             "numjobs": {"type": "int", "default": 1},
             "remeasure": {"type": "bool", "default": False},
             "max_age_days": {"type": "int", "default": 180},
-            "fact_path": {"type": "path", "default": "/etc/ansible/facts.d/mysql_tuning.fact"},
+            "fact_path": {"type": "path"},
         },
         supports_check_mode=True,
     )
     p = module.params
-    cached = stored_io(p["fact_path"])
+    try:
+        cached = load_facts(p["fact_path"]).get("io")
+    except FactFileError as error:
+        module.fail_json(msg=str(error))
     now = datetime.now(timezone.utc).replace(microsecond=0)
     keep, why = reuse_reason(cached, p["device"], p["filesystem"], now, p["max_age_days"], p["remeasure"])
     if keep:

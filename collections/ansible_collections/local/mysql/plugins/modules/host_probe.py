@@ -5,7 +5,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: host_probe
-short_description: Detect memory budget, CPUs, the datadir's disk and filesystem, RAID and the server
+short_description: Detect memory budget, CPUs and the datadir's disk and filesystem
 description:
   - Reads /proc and /sys only; changes nothing; safe in check mode.
   - Memory is the smaller of MemTotal and the cgroup (v1 or v2) memory limit; CPUs the smaller
@@ -56,9 +56,8 @@ datadir_free:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.local.mysql.plugins.module_utils.flavor import installed_server
 from ansible_collections.local.mysql.plugins.module_utils.host import FileSystem, detect, existing_parent
-from ansible_collections.local.mysql.plugins.module_utils.sizing import SizingError, parse_size
+from ansible_collections.local.mysql.plugins.module_utils.sizes import SizingError, parse_size
 
 
 def main():
@@ -87,8 +86,6 @@ def main():
         host["cpus"] = {"value": params["cpus"], "inputs": {"detected": host["cpus"]["value"]}, "source": "override"}
     if params["disk"] != "auto":
         host["disk"] = {"value": params["disk"], "inputs": {"detected": host["disk"]["value"]}, "source": "override"}
-    server = installed_server(module)
-    host["server"] = {"value": {"flavor": server[0], "version": server[1]} if server else None, "inputs": {}}
     stat = os.statvfs(existing_parent(params["datadir"], os.path.exists))
     module.exit_json(changed=False, host=host, datadir_free=stat.f_bavail * stat.f_frsize)
 

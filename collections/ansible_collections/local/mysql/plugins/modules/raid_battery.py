@@ -12,7 +12,10 @@ description:
   - Switches a battery's automatic learn cycle off, so that learns run only when the toolkit's
     timer starts them off-peak, and sets write-back virtual drives to keep write-back during a
     learn (AWB / CachedBadBBU) only when I(writeback_during_learn) is true.
-  - Check mode reports what it would change. Hosts without a controller are left alone.
+  - Check mode reports what it would change; diff mode shows the properties changed, before and after.
+    Hosts without a controller are left alone.
+  - With I(learn_schedule), the off-peak window is also returned as crontab fields, for hosts
+    where cron starts the learns instead of a systemd timer, or the reason cron cannot run it.
 options:
   tool:
     description: Path of the tool, or C(auto) to look for one.
@@ -22,6 +25,9 @@ options:
     description: Keep write-back while the battery cannot protect the cache (risks acknowledged commits on power loss).
     type: bool
     default: false
+  learn_schedule:
+    description: The off-peak window as a systemd C(OnCalendar) expression, to express as crontab fields.
+    type: str
 author: MySQL tuning toolkit contributors
 """
 
@@ -44,12 +50,24 @@ learn_commands:
   description: Per controller with a battery, the arguments that show its state and start a learn.
   type: list
   returned: always
+learn_cron:
+  description:
+    - I(learn_schedule) as the C(minute), C(hour), C(day), C(month) and C(weekday) of a crontab line,
+      and C(guard), a shell test to put before the job (empty when none is needed).
+    - Null when cron cannot run the window as systemd would (seconds, years, time zones, last days).
+  type: dict
+  returned: when learn_schedule is given
+learn_cron_error:
+  description: Why cron cannot run I(learn_schedule); empty when it can.
+  type: str
+  returned: when learn_schedule is given
 """
 
 import os
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.local.mysql.plugins.module_utils.cron import NotCron, cron_fields
 from ansible_collections.local.mysql.plugins.module_utils.raid import (
     TOOL_DIRS,
     TOOLS,
@@ -58,6 +76,7 @@ from ansible_collections.local.mysql.plugins.module_utils.raid import (
     megacli_ok,
     megacli_virtual_drives,
     prop,
+    properties_diff,
     show_commands,
     start_learn_command,
     storcli_controller_count,
@@ -121,13 +140,24 @@ def main():
         argument_spec={
             "tool": {"type": "str", "default": "auto"},
             "writeback_during_learn": {"type": "bool", "default": False},
+            "learn_schedule": {"type": "str"},
         },
         supports_check_mode=True,
     )
+    extra = {}
+    if module.params["learn_schedule"] is not None:
+        try:
+            extra.update(learn_cron=cron_fields(module.params["learn_schedule"]), learn_cron_error="")
+        except NotCron as error:
+            extra.update(learn_cron=None, learn_cron_error=str(error))
     tool, family = find_tool(module)
     if not tool:
         module.exit_json(
-            changed=False, raid={"tool": None, "family": None, "controllers": []}, actions=[], learn_commands=[]
+            changed=False,
+            raid={"tool": None, "family": None, "controllers": []},
+            actions=[],
+            learn_commands=[],
+            **extra,
         )
     controllers = read_state(module, tool, family)
     with tempfile.TemporaryDirectory(prefix="mysql-raid-") as workdir:
@@ -154,7 +184,9 @@ def main():
         for c in controllers
         if c["battery"] and c["battery"]["kind"] == "bbu"
     ]
-    module.exit_json(changed=bool(todo), raid=raid, actions=actions, learn_commands=learn)
+    if module._diff:
+        extra["diff"] = properties_diff(todo)
+    module.exit_json(changed=bool(todo), raid=raid, actions=actions, learn_commands=learn, **extra)
 
 
 if __name__ == "__main__":

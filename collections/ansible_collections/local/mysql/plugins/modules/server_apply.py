@@ -13,7 +13,10 @@ description:
   - A variable the server reports as read-only, answers with a warning, or does not show with
     the new value after I(wait) seconds (buffer pool resizing) is returned in
     C(restart_needed), since only a restart with the file applies it.
-  - With I(report_only), or in check mode, nothing is set; the differences are returned.
+  - With I(report_only) nothing is set and nothing is reported changed; the differences are
+    returned (a check that the server holds every value, as after a restart). In check mode
+    nothing is set either, and what would be set is reported changed.
+  - Diff mode shows the differing variables, live and intended.
 options:
   variables:
     description: Variable name to intended value.
@@ -24,7 +27,7 @@ options:
     type: path
     required: true
   report_only:
-    description: Only report differences.
+    description: Only report the differences; never set a variable.
     type: bool
     default: false
   wait:
@@ -45,7 +48,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 differences:
-  description: Name to [intended, live] before anything was set.
+  description: Name to [intended, live] before anything was set (with I(report_only), what the server does not hold).
   type: dict
   returned: success
 applied:
@@ -97,15 +100,19 @@ def main():
     live = global_variables(cursor)
     before = differences(intended, live)
     report = {name: [want, have] for name, (want, have) in before.items()}
-    diff = {
-        "before_header": "live SHOW GLOBAL VARIABLES",
-        "after_header": "intended",
-        "before": "".join(f"{name} = {have}\n" for name, (_, have) in sorted(before.items())),
-        "after": "".join(f"{name} = {want}\n" for name, (want, _) in sorted(before.items())),
-    }
-    if module.check_mode or module.params["report_only"] or not before:
+    shown = {}
+    if module._diff:
+        shown["diff"] = {
+            "before_header": "live SHOW GLOBAL VARIABLES",
+            "after_header": "intended",
+            "before": "".join(f"{name} = {have}\n" for name, (_, have) in sorted(before.items())),
+            "after": "".join(f"{name} = {want}\n" for name, (want, _) in sorted(before.items())),
+        }
+    if module.params["report_only"] or module.check_mode or not before:
         connection.close()
-        module.exit_json(changed=bool(before), differences=report, applied=[], restart_needed={}, diff=diff)
+        # A report changes nothing, so says so; check mode says what a real run would change.
+        changed = bool(before) and not module.params["report_only"]
+        module.exit_json(changed=changed, differences=report, applied=[], restart_needed={}, **shown)
 
     restart_needed, pending = {}, []
     for name in apply_order({name: want for name, (want, _) in before.items()}, live):
@@ -134,7 +141,7 @@ def main():
         restart_needed[name] = [intended[name], now.get(name), "not applied online"]
     connection.close()
     applied = [name for name in pending if name not in waiting]
-    module.exit_json(changed=True, differences=report, applied=applied, restart_needed=restart_needed, diff=diff)
+    module.exit_json(changed=True, differences=report, applied=applied, restart_needed=restart_needed, **shown)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,9 @@ description:
     values and removed options count as refusals). On refusal the play fails with the server's
     words and I(dest) is untouched.
   - On success the file in place is kept as C(DEST.last-good) and the candidate moved over it.
-  - Check mode shows the diff and changes nothing, but still has the server check the new file
-    (written to a temporary file of its own and removed), so a refused value shows in check mode.
+  - Check mode changes nothing, but still has the server check the new file (written to a
+    temporary file of its own and removed, never to I(dest)), so a refused value shows in check mode.
+  - Diff mode shows the file in place and the new one.
 options:
   dest:
     description: The drop-in's path.
@@ -119,19 +120,22 @@ def main():
     if not content.endswith("\n"):
         content += "\n"
     current = read(dest)
-    diff = {"before_header": dest, "after_header": dest, "before": current or "", "after": content}
     if current == content:
         module.exit_json(changed=False, backup="")
+    shown = {}
+    if module._diff:
+        shown["diff"] = {"before_header": dest, "after_header": dest, "before": current or "", "after": content}
     if module.check_mode:
         # The server's checker runs in check mode too, on a file of its own outside the server's
         # configuration; before the server is installed there is nothing to check with.
         if not os.path.exists(module.params["daemon"]):
-            module.exit_json(changed=True, diff=diff, backup="", checked=False)
+            module.warn(f"{module.params['daemon']} is not installed yet: the new {dest} is not checked")
+            module.exit_json(changed=True, backup="", checked=False, **shown)
         handle, candidate = tempfile.mkstemp(prefix="mysql-tuning-", suffix=".candidate")
         os.close(handle)
         check(module, candidate, content, dest)
         os.unlink(candidate)
-        module.exit_json(changed=True, diff=diff, backup="", checked=True)
+        module.exit_json(changed=True, backup="", checked=True, **shown)
 
     # Not *.cnf, so that no !includedir picks the candidate up.
     candidate = os.path.join(os.path.dirname(dest), f".{os.path.basename(dest)}.candidate")
@@ -141,7 +145,7 @@ def main():
         backup = dest + BACKUP_SUFFIX
         write(backup, current)
     module.atomic_move(candidate, dest)
-    module.exit_json(changed=True, diff=diff, backup=backup)
+    module.exit_json(changed=True, backup=backup, **shown)
 
 
 if __name__ == "__main__":

@@ -1,28 +1,27 @@
 #!/usr/bin/python
-"""Ansible module: write one section of /etc/ansible/facts.d/mysql_tuning.fact."""
+"""Ansible module: read the toolkit's fact file, or write one of its sections."""
 
 from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: tuning_fact
-short_description: Write one section (host, io, sizing, raid) of the toolkit's local fact file
+short_description: Read the toolkit's local fact file, or write one section (host, io, sizing, raid)
 description:
   - The file is JSON, readable as C(ansible_local.mysql_tuning). Each role owns one section and
     replaces only that one; the others are kept as they are. Supports check mode and diff.
+  - Without I(section) and I(data) it only reads. A file that is not valid JSON fails the task
+    with the same message wherever the toolkit reads it.
 options:
   section:
     description: The section to write.
     type: str
-    required: true
     choices: [host, io, sizing, raid]
   data:
     description: The section's new content.
     type: dict
-    required: true
   path:
-    description: The fact file.
+    description: The fact file (default C(/etc/ansible/facts.d/mysql_tuning.fact)).
     type: path
-    default: /etc/ansible/facts.d/mysql_tuning.fact
 author: MySQL tuning toolkit contributors
 """
 
@@ -41,50 +40,47 @@ facts:
 """
 
 import json
-import os
 
 from ansible.module_utils.basic import AnsibleModule
-
-
-def load(path):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
-    except FileNotFoundError:
-        return {}
-    except ValueError:
-        return {}  # a corrupt fact file is rewritten rather than trusted
+from ansible_collections.local.mysql.plugins.module_utils.observe import (
+    SECTIONS,
+    FactFileError,
+    facts_text,
+    load_facts,
+    save_facts,
+)
 
 
 def main():
     module = AnsibleModule(
         argument_spec={
-            "section": {"type": "str", "required": True, "choices": ["host", "io", "sizing", "raid"]},
-            "data": {"type": "dict", "required": True},
-            "path": {"type": "path", "default": "/etc/ansible/facts.d/mysql_tuning.fact"},
+            "section": {"type": "str", "choices": list(SECTIONS)},
+            "data": {"type": "dict"},
+            "path": {"type": "path"},
         },
+        required_together=[["section", "data"]],
         supports_check_mode=True,
     )
     path, section = module.params["path"], module.params["section"]
+    try:
+        facts = load_facts(path)
+    except FactFileError as error:
+        module.fail_json(msg=str(error))
+    if section is None:
+        module.exit_json(changed=False, facts=facts)
     # Round-trip through JSON so that the comparison sees what the file would hold.
     data = json.loads(json.dumps(module.params["data"], sort_keys=True))
-    facts = load(path)
     before = facts.get(section)
     changed = before != data
     facts[section] = data
     if changed and not module.check_mode:
-        os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
-        temporary = f"{path}.tmp"
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(facts, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-        os.chmod(temporary, 0o644)
-        module.atomic_move(temporary, path)
+        save_facts(path, facts, module.atomic_move)
+    header = f"{path or 'the fact file'} [{section}]"
     diff = {
-        "before_header": f"{path} [{section}]",
-        "after_header": f"{path} [{section}]",
-        "before": json.dumps(before, indent=2, sort_keys=True) + "\n" if before is not None else "",
-        "after": json.dumps(data, indent=2, sort_keys=True) + "\n",
+        "before_header": header,
+        "after_header": header,
+        "before": facts_text(before) if before is not None else "",
+        "after": facts_text(data),
     }
     module.exit_json(changed=changed, facts=facts, diff=diff)
 

@@ -1,0 +1,94 @@
+"""Action: check the named roles' inputs on the controller, before any host is contacted.
+
+Each input is checked against its role's argument spec (type, choices, sub-options) and then
+against the ranges of ``module_utils/inputs.py``; the first problem fails the task with one
+message that names that variable, its value and what is accepted. A systemd calendar expression
+is also parsed by the controller's own ``systemd-analyze`` when it has one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+from ansible import constants as C
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import MutuallyExclusiveError, RequiredError
+from ansible.plugins.action import ActionBase
+from ansible_collections.local.mysql.plugins.module_utils import inputs
+
+CALENDAR_INPUTS = ("mysql_raid_learn_schedule",)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        values: dict = {}
+        for role in self._task.args.get("roles", []):
+            for name, value in self.role_inputs(role, task_vars).items():
+                values[name] = value
+        problems = inputs.errors(values) + self.calendar_errors(values)
+        if problems:
+            raise AnsibleActionFail(problems[0])
+        result.update(changed=False, msg=f"{len(values)} inputs accepted")
+        return result
+
+    def role_path(self, role: str) -> str:
+        for base in (os.path.join(self._loader.get_basedir(), "roles"), *C.DEFAULT_ROLES_PATH):
+            candidate = os.path.join(base, role)
+            if os.path.isdir(candidate):
+                return candidate
+        raise AnsibleActionFail(f"check_inputs: no role named {role} in the roles path")
+
+    def role_inputs(self, role: str, task_vars: dict) -> dict:
+        """The role's own inputs (named ``<role>_*``), typed by its argument spec.
+
+        Other options in the spec are what the role needs from earlier roles: ansible-core
+        checks those when the role starts, after the roles that set them have run.
+        """
+        path = self.role_path(role)
+        spec = self._loader.load_from_file(os.path.join(path, "meta", "argument_specs.yml"))
+        options = spec["argument_specs"]["main"].get("options", {})
+        defaults_file = os.path.join(path, "defaults", "main.yml")
+        defaults = self._loader.load_from_file(defaults_file) if os.path.exists(defaults_file) else {}
+        typed = {}
+        for name, option in options.items():
+            if not name.startswith(role + "_"):
+                continue
+            given = task_vars[name] if name in task_vars else (defaults or {}).get(name, option.get("default"))
+            value = self._templar.template(given)
+            checked = ArgumentSpecValidator({name: option}).validate({name: value})
+            if checked.error_messages:
+                text = self.spec_message(name, value, option, checked)
+                raise AnsibleActionFail(remove_values(text, checked._no_log_values))
+            typed[name] = checked.validated_parameters[name]
+        return typed
+
+    @staticmethod
+    def spec_message(name: str, value, option: dict, checked) -> str:
+        first = checked.errors.errors[0]
+        if isinstance(first, (RequiredError, MutuallyExclusiveError)):
+            # a sub-option's problem: the validator's words name the sub-option
+            return f"{name}: {first}"
+        return inputs.message(name, value, inputs.spec_words(option))
+
+    @staticmethod
+    def calendar_errors(values: dict) -> list[str]:
+        analyze = shutil.which("systemd-analyze")
+        problems = []
+        for name in CALENDAR_INPUTS:
+            if analyze and values.get(name):
+                parsed = subprocess.run(
+                    [analyze, "calendar", values[name]], capture_output=True, text=True, check=False, timeout=30
+                )
+                if parsed.returncode:
+                    words = f"a calendar expression systemd accepts ({parsed.stderr.strip()})"
+                    problems.append(inputs.message(name, values[name], words))
+        return problems

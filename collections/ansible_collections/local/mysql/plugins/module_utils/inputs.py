@@ -1,0 +1,222 @@
+"""What each role input accepts beyond its type, written once.
+
+Types and choices are in each role's ``meta/argument_specs.yml`` (ansible-core checks them). What a
+type cannot say lives here: ranges, sizes, absolute paths, names, and the rules between two inputs.
+A rule returns the words for what is accepted when the value is outside it, so that every message
+names one variable, its value and the accepted range, in that order.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Optional
+
+from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB, MIB, SizingError, parse_size
+
+Rule = Callable[[Any], Optional[str]]
+
+# The bench's configurations and workloads are choices in its argument spec; these are not.
+SYSTEM_SCHEMAS = ("mysql", "information_schema", "performance_schema", "sys")
+MIN_BENCH_TABLE_SIZE = 1000
+# Inputs whose value holds secrets: their messages never print the value.
+SECRET = ("mysql_server_users",)
+
+
+def is_whole(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and value.strip().isdigit()
+
+
+def whole(low: int, high: int, also: tuple = ()) -> Rule:
+    def rule(value):
+        if value in also and not isinstance(value, bool):
+            return None
+        if not is_whole(value) or not low <= int(value) <= high:
+            return " or ".join([*map(str, also), f"a whole number in {low}..{high}"])
+        return None
+
+    return rule
+
+
+def fraction(high: float) -> Rule:
+    def rule(value):
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= high:
+            return f"empty (computed) or a number > 0 and <= {high}"
+        return None
+
+    return rule
+
+
+def number(low: float, high: float) -> Rule:
+    def rule(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            return f"a number in {low}..{high}"
+        return None
+
+    return rule
+
+
+def size(low: int, high: int | None, empty: str) -> Rule:
+    """A size (bytes, or a number with K/M/G/T); ``empty`` is the word that means "decide for me"."""
+    words = f"{empty!r} or a size of at least {low // MIB}M" + (f" and at most {high // GIB}G" if high else "")
+
+    def rule(value):
+        if value == empty:
+            return None
+        try:
+            given = parse_size(value)
+        except SizingError:
+            return words + " such as 4G"
+        if given < low or (high and given > high):
+            return words
+        return None
+
+    return rule
+
+
+def absolute_path(also: str = "") -> Rule:
+    def rule(value):
+        if value == also and also:
+            return None
+        if not isinstance(value, str) or not value.startswith("/"):
+            return (f"{also!r} or " if also else "") + "an absolute path"
+        return None
+
+    return rule
+
+
+def matching(pattern: str, words: str) -> Rule:
+    def rule(value):
+        return None if isinstance(value, str) and re.fullmatch(pattern, value) else words
+
+    return rule
+
+
+def not_empty(words: str) -> Rule:
+    def rule(value):
+        return None if value and str(value).strip() else words
+
+    return rule
+
+
+def every_key(pattern: str, words: str) -> Rule:
+    def rule(value):
+        return None if all(re.fullmatch(pattern, str(key)) for key in value) else words
+
+    return rule
+
+
+def bench_name(value):
+    if not isinstance(value, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", value):
+        return "a lower-case name of letters, digits and _ (1..32)"
+    if value in SYSTEM_SCHEMAS:
+        return f"a name other than the system schemas ({', '.join(SYSTEM_SCHEMAS)})"
+    return None
+
+
+def unique_accounts(users):
+    seen = [f"{user.get('name')}@{user.get('host', 'localhost')}" for user in users]
+    twice = sorted({account for account in seen if seen.count(account) > 1})
+    return f"each name@host once (lists {', '.join(twice)} twice)" if twice else None
+
+
+RULES: dict[str, Rule] = {
+    "mysql_server_users": unique_accounts,
+    "mysql_host_memory": size(256 * MIB, None, ""),
+    "mysql_host_cpus": whole(0, 4096),
+    "mysql_limits_nofile": whole(1024, 1048576),
+    "mysql_limits_domains": not_empty("at least one limits.conf domain"),
+    "mysql_io_max_age_days": whole(1, 3650),
+    "mysql_io_runtime": whole(5, 600),
+    "mysql_io_size": size(16 * MIB, 64 * GIB, "auto"),
+    "mysql_io_iodepth": whole(1, 256),
+    "mysql_io_numjobs": whole(1, 16),
+    "mysql_tune_buffer_pool_ratio": fraction(0.9),
+    "mysql_tune_max_connections": lambda value: None if value is None else whole(1, 100000)(value),
+    "mysql_tune_long_query_time": number(0, 3600),
+    "mysql_tune_dropin_name": matching(r"[A-Za-z0-9_.-]+\.cnf", "a file name ending in .cnf"),
+    "mysql_tune_overrides": every_key(r"[a-z0-9_]+", "a mapping whose keys are server variable names"),
+    "mysql_raid_tool": absolute_path(also="auto"),
+    "mysql_raid_learn_schedule": not_empty("a systemd calendar expression such as 'Sun *-*-01..07 03:00:00'"),
+    "mysql_bench_workloads": not_empty("at least one workload"),
+    "mysql_bench_tables": whole(1, 1024),
+    "mysql_bench_table_size": whole(MIN_BENCH_TABLE_SIZE, 10**10, also=(0,)),
+    "mysql_bench_threads": whole(1, 4096),
+    "mysql_bench_time": whole(1, 3600),
+    "mysql_bench_warmup": whole(0, 3600),
+    "mysql_bench_rounds": whole(1, 100),
+    "mysql_bench_compare": lambda value: None if len(set(value)) == len(value) else "each configuration at most once",
+    "mysql_bench_schema": bench_name,
+    "mysql_bench_user": bench_name,
+    "mysql_bench_report_interval": whole(1, 60),
+    "mysql_bench_workdir": absolute_path(),
+    "mysql_bench_results_dir": absolute_path(),
+}
+
+
+def storm_compares_nothing(values):
+    if values["mysql_bench_mode"] == "storm" and values["mysql_bench_compare"]:
+        return "empty with mysql_bench_mode=storm (the storm checks the tuned server's memory, it compares nothing)"
+    return None
+
+
+def comparison_rounds(values):
+    rounds = values["mysql_bench_rounds"]
+    if len(values["mysql_bench_compare"]) > 1 and is_whole(rounds) and int(rounds) < 3:
+        return "at least 3 when comparing configurations (run-to-run spread is about 10 %)"
+    return None
+
+
+# Rules between inputs: the variable a message names, the inputs the rule reads, the rule.
+JOINT: tuple[tuple[str, tuple[str, ...], Callable[[dict], str | None]], ...] = (
+    ("mysql_bench_compare", ("mysql_bench_mode", "mysql_bench_compare"), storm_compares_nothing),
+    ("mysql_bench_rounds", ("mysql_bench_compare", "mysql_bench_rounds"), comparison_rounds),
+)
+
+
+TYPE_WORDS = {
+    "str": "a string",
+    "path": "a path",
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "dict": "a mapping",
+}
+
+
+def spec_words(option: dict) -> str:
+    """What an argument spec option accepts, in words: its type, elements and choices."""
+    kind = option.get("type", "str")
+    choices = ", ".join(map(str, option.get("choices") or ()))
+    if kind == "list":
+        elements = TYPE_WORDS.get(option.get("elements", ""), "")
+        return f"a list, each one of {choices}" if choices else f"a list, each {elements or 'a value'}"
+    return f"one of {choices}" if choices else TYPE_WORDS.get(kind, kind)
+
+
+def message(name: str, value, accepted: str) -> str:
+    shown = "" if name in SECRET else f"={value!r}"
+    return f"{name}{shown}: must be {accepted}"
+
+
+def error(name: str, value) -> str | None:
+    """The message for one input, or None when it is accepted (or has no rule beyond its type)."""
+    rule = RULES.get(name)
+    accepted = rule(value) if rule else None
+    return message(name, value, accepted) if accepted else None
+
+
+def errors(values: dict) -> list[str]:
+    """Every input's message in order, then the rules between inputs whose values are all given."""
+    found = [text for text in (error(name, value) for name, value in values.items()) if text]
+    for name, reads, rule in JOINT:
+        if name in values and all(read in values for read in reads):
+            accepted = rule(values)
+            if accepted:
+                found.append(message(name, values[name], accepted))
+    return found

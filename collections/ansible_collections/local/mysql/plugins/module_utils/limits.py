@@ -1,0 +1,36 @@
+"""Open-files limits: what the mysql_limits role changes, decided from what the host shows.
+
+A server started by systemd gets its limit from its unit (LimitNOFILE), which systemd can only
+grant up to its own hard limit; the kernel caps every process at fs.nr_open and the whole system
+at fs.file-max. Pure: the probe module reads the host and hands the figures here.
+"""
+
+from __future__ import annotations
+
+KERNEL_KEYS = ("fs.nr_open", "fs.file-max")
+
+
+def plan(nofile: int, pid1_hard: int | None, kernel: dict, kernel_writable: bool, running: int | None) -> dict:
+    """What to refuse, which kernel settings to raise, and whether the running server needs a restart.
+
+    ``kernel`` maps KERNEL_KEYS to their current values (None: not managed or unreadable);
+    ``running`` is the running server's soft limit (None: not running).
+    """
+    refusal = None
+    if pid1_hard is not None and nofile > pid1_hard:
+        refusal = (
+            f"mysql_limits_nofile={nofile}: must be at most {pid1_hard}, the hard open-files limit of PID 1 "
+            "(systemd cannot grant a service more); lower it or raise the limit PID 1 starts with"
+        )
+    raise_kernel = {}
+    if kernel_writable:
+        raise_kernel = {key: nofile for key, now in kernel.items() if now is not None and now < nofile}
+    return {
+        "refusal": refusal,
+        "kernel": raise_kernel,
+        "kernel_note": None
+        if kernel_writable or not kernel
+        else "kernel limits (fs.nr_open, fs.file-max) left alone: /proc/sys is read-only here (a container), "
+        "so the host's kernel settings apply",
+        "restart": running is not None and running < nofile,
+    }

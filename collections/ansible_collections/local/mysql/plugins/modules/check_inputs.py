@@ -1,0 +1,35 @@
+#!/usr/bin/python
+"""Documentation of the check_inputs action (plugins/action/check_inputs.py); it runs on the controller."""
+
+DOCUMENTATION = r"""
+module: check_inputs
+short_description: Check roles' inputs on the controller before any host is changed
+description:
+  - Checks each named role's own inputs (C(<role>_*)) against the role's argument spec (type,
+    choices, sub-options) and then against the accepted ranges of C(module_utils/inputs.py),
+    including the rules between two inputs.
+  - Fails on the first problem with one message that names that variable, its value (never for
+    inputs that hold passwords) and what is accepted.
+  - Calendar expressions are parsed by the controller's C(systemd-analyze calendar) when it has one.
+  - Runs on the controller only; contacts no host; changes nothing.
+options:
+  roles:
+    description: The roles whose inputs are checked, as they will run.
+    type: list
+    elements: str
+    required: true
+author: MySQL tuning toolkit contributors
+"""
+
+EXAMPLES = r"""
+- name: Check each role's inputs
+  local.mysql.check_inputs:
+    roles: [mysql_server, mysql_host, mysql_limits, mysql_io, mysql_tune, mysql_raid]
+"""
+
+RETURN = r"""
+msg:
+  description: How many inputs were accepted.
+  type: str
+  returned: success
+"""

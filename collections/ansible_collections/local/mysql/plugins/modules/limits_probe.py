@@ -1,0 +1,83 @@
+#!/usr/bin/python
+"""Ansible module: read the open-files limits that bound the server and decide what to change."""
+
+DOCUMENTATION = r"""
+module: limits_probe
+short_description: Read PID 1's, the kernel's and the running server's open-files limits
+description:
+  - Reads the hard C(Max open files) of PID 1 (systemd cannot grant a service more), C(fs.nr_open)
+    and C(fs.file-max) and whether C(/proc/sys) is writable, and the running server's own limit.
+  - Returns the decision for the target limit; fails, changing nothing, when PID 1 cannot grant it.
+options:
+  nofile:
+    description: The target open-files limit.
+    type: int
+    required: true
+  service:
+    description: The server's systemd unit, without C(.service).
+    type: str
+    required: true
+  kernel:
+    description: Whether the kernel's limits are managed.
+    type: bool
+    default: true
+author: MySQL tuning toolkit contributors
+"""
+
+EXAMPLES = r"""
+- name: Read the limits
+  local.mysql.limits_probe:
+    nofile: 65535
+    service: mariadb
+  register: limits
+"""
+
+RETURN = r"""
+observed:
+  description: PID 1's hard limit, the kernel's settings, whether /proc/sys is writable, the running server's limit.
+  type: dict
+  returned: success
+plan:
+  description: C(kernel) (settings to raise), C(kernel_note), C(restart) (the running server is below the target).
+  type: dict
+  returned: success
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.local.mysql.plugins.module_utils.limits import KERNEL_KEYS, plan
+from ansible_collections.local.mysql.plugins.module_utils.observe import (
+    open_files_limits,
+    process_open_files,
+    read_only,
+    read_text,
+    sysctl,
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "nofile": {"type": "int", "required": True},
+            "service": {"type": "str", "required": True},
+            "kernel": {"type": "bool", "default": True},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    pid1 = open_files_limits(read_text("/proc/1/limits"))
+    observed = {
+        "pid1_hard": pid1[1] if pid1 else None,
+        "kernel": {key: sysctl(key) for key in KERNEL_KEYS} if params["kernel"] else {},
+        "kernel_writable": not read_only("/proc/sys"),
+        "running": process_open_files(module.run_command, params["service"]),
+    }
+    decision = plan(
+        params["nofile"], observed["pid1_hard"], observed["kernel"], observed["kernel_writable"], observed["running"]
+    )
+    if decision["refusal"]:
+        module.fail_json(msg=decision["refusal"], observed=observed)
+    module.exit_json(changed=False, observed=observed, plan=decision)
+
+
+if __name__ == "__main__":
+    main()

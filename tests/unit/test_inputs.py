@@ -1,0 +1,89 @@
+"""The accepted ranges of the roles' inputs: one message per input, naming it first and alone."""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.local.mysql.plugins.module_utils import inputs
+from hypothesis import given
+from hypothesis import strategies as st
+
+WHOLE_RANGES = {
+    "mysql_host_cpus": (0, 4096),
+    "mysql_limits_nofile": (1024, 1048576),
+    "mysql_io_max_age_days": (1, 3650),
+    "mysql_io_runtime": (5, 600),
+    "mysql_io_iodepth": (1, 256),
+    "mysql_io_numjobs": (1, 16),
+    "mysql_bench_threads": (1, 4096),
+    "mysql_bench_rounds": (1, 100),
+}
+
+
+@given(st.sampled_from(sorted(WHOLE_RANGES)), st.integers(min_value=-(10**7), max_value=10**7))
+def test_a_whole_number_is_accepted_exactly_inside_its_range(name, value):
+    low, high = WHOLE_RANGES[name]
+    problem = inputs.error(name, value)
+    assert (problem is None) == (low <= value <= high)
+    if problem:
+        assert problem.startswith(f"{name}={value!r}: must be ")
+        assert f"{low}..{high}" in problem
+
+
+@given(st.sampled_from(sorted(WHOLE_RANGES)), st.sampled_from([True, "ten", 2.5, None]))
+def test_what_is_not_a_whole_number_is_refused(name, value):
+    assert inputs.error(name, value).startswith(name)
+
+
+def test_sizes_accept_their_empty_word_and_refuse_outside_the_range():
+    assert inputs.error("mysql_host_memory", "") is None
+    assert inputs.error("mysql_host_memory", "256M") is None
+    assert "256M" in inputs.error("mysql_host_memory", "255M")
+    assert inputs.error("mysql_io_size", "auto") is None
+    assert inputs.error("mysql_io_size", "64G") is None
+    assert "64G" in inputs.error("mysql_io_size", "65G")
+    assert inputs.error("mysql_io_size", "lots").startswith("mysql_io_size='lots': must be 'auto' or a size")
+
+
+def test_paths_must_be_absolute():
+    assert inputs.error("mysql_raid_tool", "auto") is None
+    assert inputs.error("mysql_raid_tool", "/opt/MegaRAID/storcli/storcli64") is None
+    assert "absolute path" in inputs.error("mysql_raid_tool", "storcli64")
+
+
+def test_account_lists_never_print_their_passwords():
+    users = [{"name": "app", "password": "S3cret"}, {"name": "app", "password": "S3cret"}]
+    problem = inputs.error("mysql_server_users", users)
+    assert problem.startswith("mysql_server_users: ") and "app@localhost" in problem
+    assert "S3cret" not in problem
+    assert inputs.error("mysql_server_users", [{"name": "app", "host": "%"}, {"name": "app"}]) is None
+
+
+def test_rules_between_inputs_name_one_variable():
+    storm = {"mysql_bench_mode": "storm", "mysql_bench_compare": ["stock"], "mysql_bench_rounds": 3}
+    assert [problem.split("=")[0] for problem in inputs.errors(storm)] == ["mysql_bench_compare"]
+    compare = {"mysql_bench_mode": "load", "mysql_bench_compare": ["stock", "tuned"], "mysql_bench_rounds": 2}
+    assert [problem.split("=")[0] for problem in inputs.errors(compare)] == ["mysql_bench_rounds"]
+    assert inputs.errors({**compare, "mysql_bench_rounds": 3}) == []
+
+
+def test_every_message_names_only_its_variable():
+    bad = {
+        "mysql_host_cpus": -1,
+        "mysql_tune_long_query_time": 7200,
+        "mysql_tune_dropin_name": "my.conf",
+        "mysql_tune_overrides": {"Not A Name": 1},
+        "mysql_limits_domains": [],
+        "mysql_bench_schema": "sys",
+    }
+    problems = inputs.errors(bad)
+    assert len(problems) == len(bad)
+    for name, problem in zip(bad, problems, strict=True):
+        assert problem.startswith(name) and set(re.findall(r"mysql_[a-z_]+", problem)) == {name}
+
+
+def test_spec_words_say_type_and_choices():
+    assert inputs.spec_words({"type": "float"}) == "a number"
+    assert inputs.spec_words({"type": "str", "choices": ["auto", "hdd"]}) == "one of auto, hdd"
+    assert inputs.spec_words({"type": "list", "elements": "str", "choices": ["a", "b"]}) == "a list, each one of a, b"
+    assert inputs.spec_words({"type": "list", "elements": "dict"}) == "a list, each a mapping"

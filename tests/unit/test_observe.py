@@ -1,0 +1,82 @@
+"""The observe layer: the fact file read one way, host files parsed one way; and the limits decision."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from ansible_collections.local.mysql.plugins.module_utils import limits, observe
+from hypothesis import given
+from hypothesis import strategies as st
+
+LIMITS = """Limit                     Soft Limit           Hard Limit           Units
+Max processes             unlimited            unlimited            processes
+Max open files            16384                524288               files
+Max locked memory         8388608              8388608              bytes
+"""
+
+
+def test_open_files_limits_reads_soft_and_hard():
+    assert observe.open_files_limits(LIMITS) == (16384, 524288)
+    unlimited = LIMITS.replace("16384                524288", "unlimited            unlimited")
+    assert observe.open_files_limits(unlimited) == (observe.UNLIMITED_FILES, observe.UNLIMITED_FILES)
+    assert observe.open_files_limits("") is None
+    assert observe.open_files_limits(None) is None
+
+
+def test_the_last_assignment_in_a_unit_wins_as_in_systemd():
+    text = "[Service]\nLimitNOFILE=1024\n# LimitNOFILE=9\nLimitNOFILE = 65535\n"
+    assert observe.unit_setting(text, "LimitNOFILE") == "65535"
+    assert (
+        observe.unit_setting("[Timer]\nOnCalendar=Sun *-*-01..07 03:00:00\n", "OnCalendar") == "Sun *-*-01..07 03:00:00"
+    )
+    assert observe.unit_setting(None, "LimitNOFILE") is None
+
+
+def test_a_missing_fact_file_is_an_unprovisioned_host(tmp_path):
+    assert observe.load_facts(str(tmp_path / "none.fact")) == {}
+
+
+@pytest.mark.parametrize("text", ['{"host": ', "[1, 2]", "\x00garbage"])
+def test_a_corrupt_fact_file_is_refused_with_one_message(tmp_path, text):
+    path = tmp_path / "mysql_tuning.fact"
+    path.write_text(text)
+    with pytest.raises(observe.FactFileError, match="move it aside") as refused:
+        observe.load_facts(str(path))
+    assert str(path) in str(refused.value)
+    assert path.read_text() == text, "a corrupt file must be left for the administrator to look at"
+
+
+def test_saving_writes_every_section_readably(tmp_path):
+    path = tmp_path / "facts.d" / "mysql_tuning.fact"
+    moves = []
+
+    def atomic_move(source, destination):
+        moves.append(destination)
+        (tmp_path / "facts.d" / "mysql_tuning.fact.tmp").rename(destination)
+
+    observe.save_facts(str(path), {"io": {"iops": 1}, "host": {}}, atomic_move)
+    assert moves == [str(path)]
+    assert json.loads(path.read_text()) == {"io": {"iops": 1}, "host": {}}
+    assert observe.load_facts(str(path)) == {"io": {"iops": 1}, "host": {}}
+
+
+@given(
+    st.integers(1024, 1 << 20),
+    st.one_of(st.none(), st.integers(1024, 1 << 20)),
+    st.dictionaries(st.sampled_from(limits.KERNEL_KEYS), st.one_of(st.none(), st.integers(0, 1 << 21))),
+    st.booleans(),
+    st.one_of(st.none(), st.integers(0, 1 << 20)),
+)
+def test_the_limits_decision(nofile, pid1_hard, kernel, writable, running):
+    decided = limits.plan(nofile, pid1_hard, kernel, writable, running)
+    assert (decided["refusal"] is not None) == (pid1_hard is not None and nofile > pid1_hard)
+    if decided["refusal"]:
+        assert decided["refusal"].startswith(f"mysql_limits_nofile={nofile}: must be at most {pid1_hard}")
+    # only settings below the target are raised, to the target, and never through a read-only /proc/sys
+    for key, value in decided["kernel"].items():
+        assert writable and kernel[key] is not None and kernel[key] < nofile and value == nofile
+    below = [key for key, now in kernel.items() if now is not None and now < nofile]
+    assert len(decided["kernel"]) == (len(below) if writable else 0)
+    assert decided["restart"] == (running is not None and running < nofile)
+    assert (decided["kernel_note"] is not None) == (not writable and bool(kernel))
