@@ -1,5 +1,6 @@
 # Entry points (see README.md):
 #   make provision   fresh machine -> provisioned lab host + summary
+#   make rerun-timing [INVENTORY=path] [RUNS=5]   time healthy re-runs of provision.yml
 #   make test        lint + unit tests + every molecule scenario
 #   make verify INVENTORY=path   testinfra against any inventory
 #   make drift INVENTORY=path    report drift between intent and reality (changes nothing)
@@ -17,7 +18,7 @@ INVENTORY ?= inventories/lab
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv engine images lab provision lint unit molecule test verify drift bench bench-lab storm storm-lab clean
+.PHONY: help venv engine images lab provision rerun-timing lint unit molecule test verify drift bench bench-lab storm storm-lab clean
 
 help:
 	@echo "make provision | make test | make verify INVENTORY=path | make drift INVENTORY=path | make clean"
@@ -41,6 +42,11 @@ lab: engine
 
 provision: venv lab
 	$(BIN)/ansible-playbook provision.yml
+
+# The README's re-run figure: RUNS healthy re-runs of provision.yml (each must change nothing).
+RUNS ?= 5
+rerun-timing: venv
+	$(BIN)/python scripts/rerun_timing.py $(INVENTORY) $(RUNS)
 
 # ansible-test's sanity tests that run offline: the others build virtualenvs from the network.
 # tests/unit/test_module_docs.py does validate-modules' documentation check offline.

@@ -117,3 +117,12 @@ def test_direct_io_unsupported(tmp_path):
 
 def test_fio_output_that_is_not_a_measurement(tmp_path):
     assert_fell_back(run_module(tmp_path, "garbage"), "not JSON")
+
+
+def test_a_missing_fio_is_asked_for_only_when_a_measurement_is_due(tmp_path):
+    asked = run_module(tmp_path, None, ask_for_fio=True)
+    assert asked["needs_fio"] is True and asked["changed"] is False and not asked.get("warnings")
+    (tmp_path / "mysql_tuning.fact").write_text(json.dumps({"io": run_module(tmp_path, "ok")["io"]}))
+    (tmp_path / "bin" / "fio").unlink()
+    reused = run_module(tmp_path, None, ask_for_fio=True)
+    assert reused["needs_fio"] is False and reused["measured"] is False, "a stored figure needs no fio"

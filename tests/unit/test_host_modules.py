@@ -152,9 +152,36 @@ APT_CACHE = """#!/bin/sh
 for package in "$@"; do
   case $package in
     mariadb-server) printf 'mariadb-server:\\n  Installed: (none)\\n  Candidate: 1:11.8.6-0+deb13u1\\n' ;;
+    mariadb-client) printf 'mariadb-client:\\n  Installed: 1:11.8.6-0+deb13u1\\n  Candidate: 1:11.8.6-0+deb13u1\\n' ;;
+    python3-pymysql) printf 'python3-pymysql:\\n  Installed: (none)\\n  Candidate: 1.1.1-1\\n' ;;
   esac
 done
 """
+UNIT = """#!/bin/sh
+# Stand-in for systemctl show: the unit is $ACTIVE and $ENABLED.
+case "$*" in *ActiveState*) echo "$ACTIVE" ;; *UnitFileState*) echo "$ENABLED" ;; esac
+"""
+COMPANIONS = {"mariadb": ["mariadb-client", "python3-pymysql"], "mysql": ["mysql-client", "python3-pymysql"]}
+SERVICES = {"mariadb": "mariadb", "mysql": "mysql"}
+
+
+def test_server_probe_lists_the_packages_to_install_and_whether_the_unit_runs(tmp_path):
+    path_env = stand_in(tmp_path, "apt-cache", APT_CACHE)
+    stand_in(tmp_path, "systemctl", UNIT)
+    args = {"packages": PACKAGES, "companions": COMPANIONS, "services": SERVICES}
+    stopped = run_module(
+        "server_probe", tmp_path, args, path=path_env, env={"ACTIVE": "inactive", "ENABLED": "enabled"}
+    )
+    assert stopped["missing"] == ["mariadb-server", "python3-pymysql"]
+    assert stopped["running"] is False
+    running = run_module("server_probe", tmp_path, args, path=path_env, env={"ACTIVE": "active", "ENABLED": "enabled"})
+    assert running["running"] is True
+    disabled = run_module(
+        "server_probe", tmp_path, args, path=path_env, env={"ACTIVE": "active", "ENABLED": "disabled"}
+    )
+    assert disabled["running"] is False
+
+
 MARIADBD = """#!/bin/sh
 echo "/usr/sbin/mariadbd  Ver 10.11.18-MariaDB-0+deb12u1 for debian-linux-gnu on x86_64 (Debian 12)"
 """
@@ -175,3 +202,25 @@ def test_server_probe_keeps_the_installed_server_and_refuses_a_switch(tmp_path):
     assert installed["installed"] is True and installed["version"] == "10.11.18"
     switch = run_module("server_probe", tmp_path, {"packages": PACKAGES, "requested": "mysql"}, path=path_env)
     assert switch["failed"] and "mariadb" in switch["msg"]
+
+
+def test_limits_probe_plans_to_write_only_the_files_that_differ(tmp_path):
+    path_env = stand_in(tmp_path, "systemctl", SYSTEMCTL)
+    unit = tmp_path / "mariadb.service.d" / "90-limits.conf"
+    pam = tmp_path / "90-mysql.conf"
+    args = {"nofile": 1024, "service": "mariadb", "unit_dropin": str(unit), "pam_file": str(pam), "domains": ["*"]}
+    first = run_module("limits_probe", tmp_path, args, check=True, path=path_env, env={"LOG": "/dev/null"})
+    assert set(first["plan"]["write"]) == {str(unit), str(pam)}
+    assert "LimitNOFILE=1024" in first["plan"]["write"][str(unit)]
+    unit.parent.mkdir()
+    for path in (unit, pam):
+        path.write_text(first["plan"]["write"][str(path)])
+        path.chmod(0o644)
+    os.chown(pam, os.getuid(), os.getgid())
+    again = run_module("limits_probe", tmp_path, args, path=path_env, env={"LOG": "/dev/null"})
+    expected = {} if os.getuid() == 0 else {str(unit), str(pam)}  # the files must be root's
+    assert set(again["plan"]["write"]) == set(expected)
+    pam.chmod(0o666)
+    assert (
+        str(pam) in run_module("limits_probe", tmp_path, args, path=path_env, env={"LOG": "/dev/null"})["plan"]["write"]
+    )

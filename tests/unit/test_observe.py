@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from ansible_collections.local.mysql.plugins.filter.sizing import binary_size
 from ansible_collections.local.mysql.plugins.module_utils import limits, observe
 from hypothesis import given
 from hypothesis import strategies as st
@@ -80,3 +81,38 @@ def test_the_limits_decision(nofile, pid1_hard, kernel, writable, running):
     assert len(decided["kernel"]) == (len(below) if writable else 0)
     assert decided["restart"] == (running is not None and running < nofile)
     assert (decided["kernel_note"] is not None) == (not writable and bool(kernel))
+
+
+def test_files_are_written_only_when_content_mode_or_owner_differ():
+    text = limits.unit_text(16384)
+    good = {"text": text, "mode": 0o644, "uid": 0, "gid": 0}
+    assert limits.files_to_write({"/u": text}, {"/u": good}) == {}
+    for drift in ({"text": text.replace("16384", "1024")}, {"mode": 0o666}, {"uid": 1000}):
+        assert limits.files_to_write({"/u": text}, {"/u": {**good, **drift}}) == {"/u": text}
+    assert limits.files_to_write({"/u": text}, {"/u": None}) == {"/u": text}
+
+
+def test_the_login_limits_file_names_each_domain_soft_and_hard():
+    text = limits.pam_text(["*", "mysql"], 16384)
+    assert observe.parse_pam_limits(text) == {
+        ("*", "soft"): "16384",
+        ("*", "hard"): "16384",
+        ("mysql", "soft"): "16384",
+        ("mysql", "hard"): "16384",
+    }
+    assert observe.unit_setting(limits.unit_text(16384), "LimitNOFILE") == "16384"
+
+
+def test_a_section_differs_only_when_the_file_would_change():
+    recorded = {"sizing": {"variables": {"max_connections": 151}, "ratio": 0.6}}
+    assert not observe.section_differs(recorded, "sizing", {"ratio": 0.6, "variables": {"max_connections": 151}})
+    assert observe.section_differs(recorded, "sizing", {"ratio": 0.6, "variables": {"max_connections": 152}})
+    assert observe.section_differs(recorded, "io", {})
+    # what JSON cannot tell apart is the same record: a tuple is written as a list
+    assert not observe.section_differs({"host": {"disks": ["sda"]}}, "host", {"disks": ("sda",)})
+
+
+def test_sizes_are_printed_as_binary_units():
+    assert binary_size(4 * 1024**3) == "4 GiB"
+    assert binary_size(48 * 1024**2) == "48 MiB"
+    assert binary_size(512) == "512 B"

@@ -132,3 +132,21 @@ def test_the_same_content_is_neither_checked_nor_written(tmp_path):
     assert result["changed"] is False
     assert checker.checked() == []
     assert not Path(f"{checker.dest}.last-good").exists()
+
+
+def test_the_log_directory_is_made_and_corrected_even_when_the_file_is_unchanged(tmp_path):
+    checker = Checker(tmp_path)
+    checker.dest.write_text(NEW)
+    logs = tmp_path / "log" / "mysql"
+    wanted = {"path": str(logs), "owner": "root", "group": "root", "mode": "2750"}
+
+    def run(check=False):
+        args = {"dest": str(checker.dest), "content": NEW, "flavor": "mysql", "daemon": str(checker.daemon)}
+        return run_module("server_dropin", tmp_path, {**args, "directories": [wanted]}, check=check, env=checker.env)
+
+    assert run(check=True)["changed"] is True and not logs.exists(), "check mode makes nothing"
+    assert run()["changed"] is True and oct(logs.stat().st_mode & 0o7777) == "0o2750"
+    assert run()["changed"] is False
+    logs.chmod(0o777)
+    assert run()["changed"] is True and oct(logs.stat().st_mode & 0o7777) == "0o2750"
+    assert checker.checked() == [], "an unchanged drop-in is not checked again"

@@ -88,6 +88,23 @@ def choose_flavor(
     )
 
 
+def parse_apt_installed(text: str) -> set[str]:
+    """The packages ``apt-cache policy PKG...`` shows as installed (``Installed:`` other than ``(none)``)."""
+    installed = set()
+    package = None
+    for line in text.splitlines():
+        if line and not line[0].isspace() and line.rstrip().endswith(":"):
+            package = line.rstrip()[:-1]
+        elif package and line.strip().startswith("Installed:") and line.split(":", 1)[1].strip() not in ("", "(none)"):
+            installed.add(package)
+    return installed
+
+
+def parse_rpm_installed(text: str, names: list[str]) -> set[str]:
+    """The packages of ``names`` that ``rpm -q --qf '%{NAME}\\n' NAME...`` printed; it names the rest otherwise."""
+    return {line.strip() for line in text.splitlines()} & set(names)
+
+
 def parse_repoquery(text: str) -> dict[str, str]:
     """Package name → version from ``dnf repoquery --qf '%{name} %{version}' PKG...``."""
     candidates: dict[str, str] = {}

@@ -8,6 +8,33 @@ at fs.file-max. Pure: the probe module reads the host and hands the figures here
 from __future__ import annotations
 
 KERNEL_KEYS = ("fs.nr_open", "fs.file-max")
+HEADER = "# Managed by the MySQL tuning toolkit (mysql_limits): a run of provision.yml puts this file back.\n"
+FILE_MODE = 0o644
+
+
+def pam_text(domains: list[str], nofile: int) -> str:
+    """The toolkit's limits.d file: soft and hard nofile for each login domain."""
+    lines = [f"{domain} {kind} nofile {nofile}\n" for domain in domains for kind in ("soft", "hard")]
+    return HEADER + "# Login sessions; the server gets its limit from LimitNOFILE in its unit.\n" + "".join(lines)
+
+
+def unit_text(nofile: int) -> str:
+    """The drop-in for the server's unit: services never read limits.conf."""
+    return HEADER + f"[Service]\nLimitNOFILE={nofile}\n"
+
+
+def files_to_write(wanted: dict, present: dict) -> dict:
+    """{path: text} of the files whose content, mode or owner (root, 0644) is not what is wanted.
+
+    ``present`` maps each path to {text, mode, uid, gid} or None when the file is missing.
+    """
+    return {
+        path: text
+        for path, text in wanted.items()
+        if present.get(path) is None
+        or (present[path]["text"], present[path]["mode"], present[path]["uid"], present[path]["gid"])
+        != (text, FILE_MODE, 0, 0)
+    }
 
 
 def plan(nofile: int, pid1_hard: int | None, kernel: dict, kernel_writable: bool, running: int | None) -> dict:

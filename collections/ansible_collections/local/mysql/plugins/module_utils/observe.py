@@ -44,6 +44,17 @@ def load_facts(path: str | None = None) -> dict:
     return facts
 
 
+def as_recorded(data):
+    """``data`` as the fact file would give it back (JSON types, sorted keys)."""
+    return json.loads(json.dumps(data, sort_keys=True))
+
+
+def section_differs(facts: dict, section: str, data) -> bool:
+    """Whether writing ``data`` as ``section`` would change the file: a probe says so, so that a
+    healthy re-run skips the write."""
+    return facts.get(section) != as_recorded(data)
+
+
 def facts_text(facts: dict) -> str:
     return json.dumps(facts, indent=2, sort_keys=True) + "\n"
 

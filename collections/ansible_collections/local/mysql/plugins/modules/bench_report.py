@@ -8,7 +8,7 @@ module: bench_report
 short_description: Write report.json, report.md and report.png for one host's load test
 description:
   - Parses every run's sysbench output and samples with C(local.mysql.bench), compares the
-    configurations (median, spread, ratios), judges seed 000's latency targets, and writes the
+    configurations (median, spread, ratios), judges the latency targets, and writes the
     three files into I(dest). Runs on the controller (delegated to localhost), since the
     chart needs matplotlib, a controller requirement.
 options:
@@ -38,7 +38,7 @@ EXAMPLES = r"""
 RETURN = r"""
 report: {description: Paths of the three files., type: dict, returned: success}
 compare: {description: Per workload and configuration, median TPS, spread and ratios., type: dict, returned: success}
-verdict_line: {description: Seed 000's targets judged., type: str, returned: success}
+verdict_line: {description: The latency targets judged., type: str, returned: success}
 summary: {description: Lines for the play's output., type: list, returned: success}
 """
 

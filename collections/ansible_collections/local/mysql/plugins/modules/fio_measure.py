@@ -59,6 +59,12 @@ options:
   fact_path:
     description: The fact file holding the stored result (default C(/etc/ansible/facts.d/mysql_tuning.fact)).
     type: path
+  ask_for_fio:
+    description:
+      - When a measurement is due and fio is missing, return C(needs_fio) instead of falling back, so
+        that fio is installed only on hosts that will use it.
+    type: bool
+    default: false
 author: MySQL tuning toolkit contributors
 """
 
@@ -80,6 +86,14 @@ measured:
   description: Whether fio ran now.
   type: bool
   returned: always
+needs_fio:
+  description: A measurement is due and fio is missing (only with I(ask_for_fio)).
+  type: bool
+  returned: success
+record:
+  description: Whether the fact file's C(io) section differs from the returned C(io).
+  type: bool
+  returned: success
 reason:
   description: Why it measured, reused, or fell back.
   type: str
@@ -103,7 +117,7 @@ from ansible_collections.local.mysql.plugins.module_utils.fio import (
     reuse_reason,
     space_needed,
 )
-from ansible_collections.local.mysql.plugins.module_utils.observe import FactFileError, load_facts
+from ansible_collections.local.mysql.plugins.module_utils.observe import FactFileError, load_facts, section_differs
 from ansible_collections.local.mysql.plugins.module_utils.sizes import SizingError, parse_size
 
 
@@ -128,30 +142,40 @@ def main():
             "remeasure": {"type": "bool", "default": False},
             "max_age_days": {"type": "int", "default": 180},
             "fact_path": {"type": "path"},
+            "ask_for_fio": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
     p = module.params
     try:
-        cached = load_facts(p["fact_path"]).get("io")
+        recorded = load_facts(p["fact_path"])
     except FactFileError as error:
         module.fail_json(msg=str(error))
+    cached = recorded.get("io")
     now = datetime.now(timezone.utc).replace(microsecond=0)
     keep, why = reuse_reason(cached, p["device"], p["filesystem"], now, p["max_age_days"], p["remeasure"])
+
+    def finish(changed, measured, io, reason, needs_fio=False):
+        record = section_differs(recorded, "io", io)
+        module.exit_json(changed=changed, measured=measured, needs_fio=needs_fio, record=record, io=io, reason=reason)
+
     if keep:
-        module.exit_json(changed=False, measured=False, io=cached, reason=f"reused: {why}")
-    if module.check_mode:
-        module.exit_json(changed=True, measured=False, io=cached or {}, reason=f"would measure: {why}")
+        finish(False, False, cached, f"reused: {why}")
 
     base = {"device": p["device"], "filesystem": p["filesystem"], "iops": None}
 
     def fall_back(reason):
         module.warn(f"fio: {reason}; innodb_io_capacity falls back to the defaults for the disk kind")
-        module.exit_json(changed=False, measured=False, io={**base, "fallback": reason}, reason=reason)
+        finish(False, False, {**base, "fallback": reason}, reason)
 
     if p["filesystem"] == "tmpfs":
         fall_back("the datadir is on tmpfs: it lives in memory, there is no disk to measure")
     fio = module.get_bin_path("fio")
+    if not fio and p["ask_for_fio"]:
+        # the role installs fio only when a measurement is due, then asks again
+        finish(False, False, cached or {}, f"fio needed: {why}", needs_fio=True)
+    if module.check_mode:
+        finish(True, False, cached or {}, f"would measure: {why}")
     if not fio:
         fall_back("fio is not installed and could not be installed")
     parent = probe_parent(p["datadir"])
@@ -204,7 +228,7 @@ def main():
             "directory": parent,
         },
     }
-    module.exit_json(changed=True, measured=True, io=io, reason=f"measured: {why}")
+    finish(True, True, io, f"measured: {why}")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,9 @@ options:
     type: str
     default: auto
     choices: [auto, hdd, ssd, nvme]
+  fact_path:
+    description: The fact file C(record) compares with (default C(/etc/ansible/facts.d/mysql_tuning.fact)).
+    type: path
 author: MySQL tuning toolkit contributors
 """
 
@@ -51,12 +54,21 @@ datadir_free:
   description: Free bytes on the datadir's filesystem now; not stored, as it changes all the time.
   type: int
   returned: success
+record:
+  description: Whether the fact file's C(host) section differs from what was detected.
+  type: bool
+  returned: success
+recorded:
+  description: The fact file's sections as this run found them, so that later roles write only what changed.
+  type: dict
+  returned: success
 """
 
 import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.host import FileSystem, detect, existing_parent
+from ansible_collections.local.mysql.plugins.module_utils.observe import FactFileError, load_facts, section_differs
 from ansible_collections.local.mysql.plugins.module_utils.sizes import SizingError, parse_size
 
 
@@ -67,10 +79,15 @@ def main():
             "memory": {"type": "str", "default": ""},
             "cpus": {"type": "int", "default": 0},
             "disk": {"type": "str", "default": "auto", "choices": ["auto", "hdd", "ssd", "nvme"]},
+            "fact_path": {"type": "path"},
         },
         supports_check_mode=True,
     )
     params = module.params
+    try:
+        recorded = load_facts(params["fact_path"])
+    except FactFileError as error:
+        module.fail_json(msg=str(error))
     fs = FileSystem()
     try:
         host = detect(fs, params["datadir"], len(os.sched_getaffinity(0)))
@@ -87,7 +104,13 @@ def main():
     if params["disk"] != "auto":
         host["disk"] = {"value": params["disk"], "inputs": {"detected": host["disk"]["value"]}, "source": "override"}
     stat = os.statvfs(existing_parent(params["datadir"], os.path.exists))
-    module.exit_json(changed=False, host=host, datadir_free=stat.f_bavail * stat.f_frsize)
+    module.exit_json(
+        changed=False,
+        host=host,
+        datadir_free=stat.f_bavail * stat.f_frsize,
+        record=section_differs(recorded, "host", host),
+        recorded=recorded,
+    )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,17 @@ options:
     description: Whether the kernel's limits are managed.
     type: bool
     default: true
+  unit_dropin:
+    description: The toolkit's drop-in for the unit (C(LimitNOFILE)).
+    type: path
+  pam_file:
+    description: The toolkit's limits.d file for login sessions.
+    type: path
+  domains:
+    description: The limits.d domains that get the limit.
+    type: list
+    elements: str
+    default: []
 author: MySQL tuning toolkit contributors
 """
 
@@ -34,17 +45,27 @@ EXAMPLES = r"""
 
 RETURN = r"""
 observed:
-  description: PID 1's hard limit, the kernel's settings, whether /proc/sys is writable, the running server's limit.
+  description: PID 1's hard limit, the kernel's settings and whether they are writable, the running server's limit.
   type: dict
   returned: success
 plan:
-  description: C(kernel) (settings to raise), C(kernel_note), C(restart) (the running server is below the target).
+  description:
+    - C(kernel) (settings to raise), C(kernel_note), C(restart) (the running server is below the target),
+      C(write) (path to content of each file of I(unit_dropin) and I(pam_file) that differs, or is not root's 0644).
   type: dict
   returned: success
 """
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.local.mysql.plugins.module_utils.limits import KERNEL_KEYS, plan
+from ansible_collections.local.mysql.plugins.module_utils.limits import (
+    KERNEL_KEYS,
+    files_to_write,
+    pam_text,
+    plan,
+    unit_text,
+)
 from ansible_collections.local.mysql.plugins.module_utils.observe import (
     open_files_limits,
     process_open_files,
@@ -54,12 +75,24 @@ from ansible_collections.local.mysql.plugins.module_utils.observe import (
 )
 
 
+def file_state(path):
+    """Content, mode and owner of a file; None when it is missing."""
+    text = read_text(path)
+    if text is None:
+        return None
+    stat = os.stat(path)
+    return {"text": text, "mode": stat.st_mode & 0o7777, "uid": stat.st_uid, "gid": stat.st_gid}
+
+
 def main():
     module = AnsibleModule(
         argument_spec={
             "nofile": {"type": "int", "required": True},
             "service": {"type": "str", "required": True},
             "kernel": {"type": "bool", "default": True},
+            "unit_dropin": {"type": "path"},
+            "pam_file": {"type": "path"},
+            "domains": {"type": "list", "elements": "str", "default": []},
         },
         supports_check_mode=True,
     )
@@ -76,6 +109,12 @@ def main():
     )
     if decision["refusal"]:
         module.fail_json(msg=decision["refusal"], observed=observed)
+    wanted = {}
+    if params["unit_dropin"]:
+        wanted[params["unit_dropin"]] = unit_text(params["nofile"])
+    if params["pam_file"]:
+        wanted[params["pam_file"]] = pam_text(params["domains"], params["nofile"])
+    decision["write"] = files_to_write(wanted, {path: file_state(path) for path in wanted})
     module.exit_json(changed=False, observed=observed, plan=decision)
 
 

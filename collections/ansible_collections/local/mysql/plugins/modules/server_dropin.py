@@ -37,6 +37,18 @@ options:
     description: The account the server runs as.
     type: str
     default: mysql
+  directories:
+    description:
+      - Directories the drop-in names (the slow-query log's), made or corrected (owner, group, mode)
+        before the server checks the file, whether or not the file changes.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      path: {description: The directory., type: path, required: true}
+      owner: {description: Its owner., type: str, required: true}
+      group: {description: Its group., type: str, required: true}
+      mode: {description: Its mode (octal string)., type: str, required: true}
 author: MySQL tuning toolkit contributors
 """
 
@@ -105,6 +117,19 @@ def check(module, candidate, content, dest):
         )
 
 
+def ensure_directories(module, directories) -> bool:
+    """Make each directory or correct its owner, group and mode; in check mode only say so."""
+    changed = False
+    for directory in directories:
+        if not os.path.isdir(directory["path"]):
+            changed = True
+            if module.check_mode:
+                continue
+            os.makedirs(directory["path"])
+        changed = module.set_fs_attributes_if_different(module.load_file_common_arguments(directory), changed)
+    return changed
+
+
 def main():
     module = AnsibleModule(
         argument_spec={
@@ -113,15 +138,27 @@ def main():
             "flavor": {"type": "str", "required": True, "choices": ["mysql", "mariadb"]},
             "daemon": {"type": "path", "required": True},
             "user": {"type": "str", "default": "mysql"},
+            "directories": {
+                "type": "list",
+                "elements": "dict",
+                "default": [],
+                "options": {
+                    "path": {"type": "path", "required": True},
+                    "owner": {"type": "str", "required": True},
+                    "group": {"type": "str", "required": True},
+                    "mode": {"type": "str", "required": True},
+                },
+            },
         },
         supports_check_mode=True,
     )
     dest, content = module.params["dest"], module.params["content"]
     if not content.endswith("\n"):
         content += "\n"
+    directories_changed = ensure_directories(module, module.params["directories"])
     current = read(dest)
     if current == content:
-        module.exit_json(changed=False, backup="")
+        module.exit_json(changed=directories_changed, backup="")
     shown = {}
     if module._diff:
         shown["diff"] = {"before_header": dest, "after_header": dest, "before": current or "", "after": content}

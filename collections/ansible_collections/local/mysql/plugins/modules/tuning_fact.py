@@ -39,15 +39,15 @@ facts:
   returned: success
 """
 
-import json
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.observe import (
     SECTIONS,
     FactFileError,
+    as_recorded,
     facts_text,
     load_facts,
     save_facts,
+    section_differs,
 )
 
 
@@ -68,10 +68,9 @@ def main():
         module.fail_json(msg=str(error))
     if section is None:
         module.exit_json(changed=False, facts=facts)
-    # Round-trip through JSON so that the comparison sees what the file would hold.
-    data = json.loads(json.dumps(module.params["data"], sort_keys=True))
+    data = as_recorded(module.params["data"])
     before = facts.get(section)
-    changed = before != data
+    changed = section_differs(facts, section, data)
     facts[section] = data
     if changed and not module.check_mode:
         save_facts(path, facts, module.atomic_move)
