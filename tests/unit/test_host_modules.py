@@ -11,6 +11,7 @@ import resource
 from pathlib import Path
 
 from module_runner import run_module
+from pymysql_stand_in import server, writes
 
 SYSTEMCTL = """#!/bin/sh
 # Stand-in for systemctl show: MainPID is $MAIN_PID, everything else empty.
@@ -224,3 +225,35 @@ def test_limits_probe_plans_to_write_only_the_files_that_differ(tmp_path):
     assert (
         str(pam) in run_module("limits_probe", tmp_path, args, path=path_env, env={"LOG": "/dev/null"})["plan"]["write"]
     )
+
+
+def test_drift_reports_in_check_mode_what_differs_and_changes_nothing(tmp_path):
+    dropin = tmp_path / "zz-mysql-tuning.cnf"
+    dropin.write_text("[mysqld]\nmax_connections = 151\nlong_query_time = 7\n")
+    unit = tmp_path / "90-limits.conf"
+    unit.write_text("[Service]\nLimitNOFILE=16384\n")
+    facts = tmp_path / "mysql_tuning.fact"
+    facts.write_text(
+        json.dumps(
+            {
+                "sizing": {
+                    "variables": {"max_connections": 151, "long_query_time": 1.0},
+                    "dropin": str(dropin),
+                    "server": {"service": "mariadb", "socket": "/run/mysqld/mysqld.sock"},
+                    "limits": {"nofile": 16384, "unit_dropin": str(unit), "domains": [], "pam_file": "/none"},
+                }
+            }
+        )
+    )
+    before = {path: path.read_text() for path in (dropin, unit, facts)}
+    answers = [{"match": "SHOW GLOBAL VARIABLES", "rows": [["max_connections", "151"], ["long_query_time", "1.0"]]}]
+    path_env = stand_in(tmp_path, "systemctl", SYSTEMCTL)
+    env = {**server(tmp_path, answers), "LOG": str(tmp_path / "systemctl.log"), "MAIN_PID": str(os.getpid())}
+    result = run_module("drift_probe", tmp_path, {"fact_path": str(facts)}, check=True, path=path_env, env=env)
+    assert result["changed"] is False
+    rows = {(row["area"], row["item"]): row for row in result["differences"]}
+    assert rows[("drop-in", "long_query_time")]["actual"] == "7"
+    assert ("live", "long_query_time") not in rows and ("drop-in", "max_connections") not in rows
+    assert ("systemd", f"LimitNOFILE in {unit}") not in rows
+    assert {path: path.read_text() for path in before} == before
+    assert writes(tmp_path) == []

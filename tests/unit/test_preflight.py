@@ -19,7 +19,9 @@ ROOT = Path(__file__).parents[2]
 PLAYBOOK_BIN = Path(sys.executable).parent / "ansible-playbook"
 
 
-def run_provision(tmp_path: Path, extra_vars: dict, playbook: str = "provision.yml") -> subprocess.CompletedProcess:
+def run_provision(
+    tmp_path: Path, extra_vars: dict, playbook: str = "provision.yml", options: tuple = ()
+) -> subprocess.CompletedProcess:
     inventory = tmp_path / "hosts.yml"
     inventory.write_text(
         "all:\n  children:\n    mysql_servers:\n      hosts:\n"
@@ -27,7 +29,7 @@ def run_provision(tmp_path: Path, extra_vars: dict, playbook: str = "provision.y
     )
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
     return subprocess.run(
-        [str(PLAYBOOK_BIN), "-i", str(inventory), str(ROOT / playbook), "-e", json.dumps(extra_vars)],
+        [str(PLAYBOOK_BIN), "-i", str(inventory), str(ROOT / playbook), "-e", json.dumps(extra_vars), *options],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -140,3 +142,10 @@ def test_a_refused_account_list_does_not_print_its_passwords(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode != 0 and "mysql_server_users" in output
     assert "S3cret-PW-42" not in output
+
+
+def test_check_mode_refuses_bad_input_the_same_way(tmp_path):
+    result = run_provision(tmp_path, {"mysql_io_numjobs": 64}, options=("--check", "--diff"))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and not contacted(output)
+    assert failure_of(output) == "mysql_io_numjobs=64: must be a whole number in 1..16"

@@ -8,10 +8,12 @@ from pymysql_stand_in import connects, log, server, writes
 
 ARGS = {"socket": "/run/mysqld/mysqld.sock"}
 FRESH = [
+    {"match": "@@datadir", "rows": [["/srv/mysql/"]]},
     {"match": "FROM mysql.user", "rows": [["root", "localhost"], ["", "localhost"], ["root", "%"], ["app", "%"]]},
     {"match": "SCHEMATA", "rows": [["mysql"], ["test"], ["shop"]]},
 ]
 SECURED = [
+    {"match": "@@datadir", "rows": [["/var/lib/mysql/"]]},
     {"match": "FROM mysql.user", "rows": [["root", "localhost"], ["root", "::1"], ["app", "%"]]},
     {"match": "SCHEMATA", "rows": [["mysql"], ["shop"]]},
 ]
@@ -24,6 +26,7 @@ def test_drops_anonymous_remote_root_and_test_and_nothing_else(tmp_path):
     drops = [entry["args"] for entry in log(tmp_path) if entry.get("query") == "DROP USER %s@%s"]
     assert drops == [["", "localhost"], ["root", "%"]]
     assert connects(tmp_path) == [{"unix_socket": "/run/mysqld/mysqld.sock", "user": "root", "autocommit": True}]
+    assert result["datadir"] == "/srv/mysql", "the server's own datadir, as it runs"
 
 
 def test_a_secured_server_gets_no_statement_that_writes(tmp_path):

@@ -10,6 +10,8 @@ description:
     and the C(test) database, as C(mysql_secure_installation) would.
   - One connection for the whole check; nothing is sent when nothing is to be removed. Check
     mode reports what a run would drop and drops nothing; diff mode lists it.
+  - Also returns the running server's own data directory (C(@@datadir)), the one host
+    detection probes and fio measures beside, whatever the OS layout's default says.
 options:
   socket:
     description: The server's socket.
@@ -31,6 +33,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+datadir:
+  description: The running server's data directory, without a trailing slash.
+  type: str
+  returned: success
 removed:
   description: What was dropped (in check mode, what would be).
   type: list
@@ -58,6 +64,8 @@ def main():
         accounts = [(str(user), str(host)) for user, host in cursor.fetchall()]
         cursor.execute("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA")
         databases = [str(row[0]) for row in cursor.fetchall()]
+        cursor.execute("SELECT @@datadir")
+        datadir = str(cursor.fetchone()[0]).rstrip("/") or "/"
         planned = removals(accounts, databases, module.params["local_hosts"])
         if not module.check_mode:
             for removal in planned:
@@ -67,7 +75,7 @@ def main():
     finally:
         connection.close()
     removed = [removal["what"] for removal in planned]
-    result = {"changed": bool(planned), "removed": removed}
+    result = {"changed": bool(planned), "removed": removed, "datadir": datadir}
     if module._diff:
         result["diff"] = {"before": "".join(f"{what}\n" for what in removed), "after": ""}
     module.exit_json(**result)
