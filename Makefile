@@ -6,6 +6,8 @@
 #   make drift INVENTORY=path    report drift between intent and reality (changes nothing)
 #   make bench [INVENTORY=path] [COMPARE="stock tuned dedicated"] [ROUNDS=3]   post-deploy load test
 #   make bench-lab   the README's comparison: 4 GiB MySQL 9.7 and MariaDB 11.8 lab hosts, 3 rounds
+#   make fleet [FLEET_SIZE=4]   SSH lab hosts (inventories/fleet) provisioned with a canary rollout
+#   make fleet-timing [RUNS=3]  the README's fleet table: first run and re-runs on 1, 4 and 8 SSH hosts
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -13,12 +15,12 @@ VENV      := .venv
 BIN       := $(VENV)/bin
 PYTHON    ?= python3
 FLAVORS   := debian12-mariadb debian13-mariadb debiansid-mysql
-SCENARIOS := default small-host raid drift bench
+SCENARIOS := default small-host raid drift bench fleet
 INVENTORY ?= inventories/lab
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv engine images lab provision rerun-timing lint unit molecule test verify drift bench bench-lab storm storm-lab clean
+.PHONY: help venv engine images lab provision rerun-timing fleet fleet-timing lint unit molecule test verify drift bench bench-lab storm storm-lab clean
 
 help:
 	@echo "make provision | make test | make verify INVENTORY=path | make drift INVENTORY=path | make clean"
@@ -48,6 +50,17 @@ RUNS ?= 5
 rerun-timing: venv
 	$(BIN)/python scripts/rerun_timing.py $(INVENTORY) $(RUNS)
 
+# make fleet: FLEET_SIZE lab hosts reached over SSH (OpenSSH and paramiko, through the Docker
+# engine), inventories/fleet/hosts.yml written for them, then provision.yml on the fleet.
+FLEET_SIZE ?= 4
+fleet: venv images
+	scripts/lab-fleet up $(FLEET_SIZE)
+	$(BIN)/ansible-playbook -i inventories/fleet provision.yml
+
+# The README's fleet table: for 1, 4 and 8 hosts, a fresh fleet's first run, then RUNS re-runs.
+fleet-timing: venv images
+	$(BIN)/python scripts/rerun_timing.py --fleet 1,4,8 $(RUNS)
+
 # ansible-test's sanity tests that run offline: the others build virtualenvs from the network.
 # tests/unit/test_module_docs.py does validate-modules' documentation check offline.
 SANITY_TESTS := action-plugin-docs compile empty-init line-endings no-assert no-get-exception \
@@ -71,8 +84,12 @@ molecule: venv images
 
 test: lint unit molecule
 
+# testinfra's own SSH backends take the fleet lab's ProxyCommand, key and known_hosts from its
+# ssh_config (scripts/lab-fleet); hosts reached otherwise do not read it.
+SSH_CONFIG ?= $(wildcard .lab/fleet-ssh/ssh_config)
 verify: venv
-	$(BIN)/pytest -q tests/infra --hosts='ansible://mysql_servers' --ansible-inventory=$(INVENTORY) --connection=ansible
+	$(BIN)/pytest -q tests/infra --hosts='ansible://mysql_servers' --ansible-inventory=$(INVENTORY) --connection=ansible \
+		$(if $(SSH_CONFIG),--ssh-config=$(SSH_CONFIG))
 
 drift: venv
 	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/drift.yml
@@ -110,4 +127,5 @@ storm-lab: venv engine
 
 clean:
 	scripts/lab-host down
+	scripts/lab-fleet down
 	rm -rf $(VENV) .pytest_cache

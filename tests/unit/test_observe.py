@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from ansible_collections.local.mysql.plugins.filter.sizing import binary_size
 from ansible_collections.local.mysql.plugins.module_utils import limits, observe
+from ansible_collections.local.mysql.plugins.module_utils.sizes import binary_size
 from hypothesis import given
 from hypothesis import strategies as st
 

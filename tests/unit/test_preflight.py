@@ -36,7 +36,7 @@ def run_provision(
     )
     return subprocess.run(
         [str(PLAYBOOK_BIN), "-i", str(inventory), str(ROOT / playbook), "-e", json.dumps(extra_vars), *options],
-        cwd=ROOT,
+        cwd=tmp_path,
         env=env,
         capture_output=True,
         text=True,
@@ -85,6 +85,12 @@ def failure_of(output: str) -> str:
         ({"mysql_raid_learn_schedule": " "}, "mysql_raid_learn_schedule"),
         ({"mysql_raid_learn_schedule": "every full moon"}, "mysql_raid_learn_schedule"),
         ({"mysql_raid_manage": "sometimes"}, "mysql_raid_manage"),
+        # the inventory has one host: a canary or batch of more is refused
+        ({"mysql_rollout_canary": 0}, "mysql_rollout_canary"),
+        ({"mysql_rollout_canary": 2}, "mysql_rollout_canary"),
+        ({"mysql_rollout_batch": "0%"}, "mysql_rollout_batch"),
+        ({"mysql_rollout_batch": "half"}, "mysql_rollout_batch"),
+        ({"mysql_rollout_batch": 3}, "mysql_rollout_batch"),
     ],
 )
 def test_bad_input_fails_before_any_host_is_contacted(tmp_path, extra_vars, variable):
@@ -93,7 +99,7 @@ def test_bad_input_fails_before_any_host_is_contacted(tmp_path, extra_vars, vari
     assert result.returncode != 0
     assert "Check every input" in output
     assert not contacted(output), "the play went past its pre-flight checks"
-    assert "Provision, size and tune the server" not in output
+    assert "Provision, size and tune every host" not in output
     message = failure_of(output)
     assert message.startswith(variable), message
     others = set(re.findall(r"mysql_[a-z_]+", message)) - {variable}
@@ -139,9 +145,13 @@ def test_good_input_passes_the_preflight(tmp_path):
     result = run_provision(tmp_path, {"mysql_server_flavor": "mariadb"})
     output = result.stdout + result.stderr
     # The pre-flight passes; the next play is the first to reach for the (missing) host.
-    after_preflight = output.partition("PLAY [Provision, size and tune the server]")[2]
+    after_preflight = output.partition("PLAY [Provision, size and tune every host")[2]
     assert after_preflight, output
     assert "fatal: [no-such-host]" in after_preflight and "Cannot connect to the Docker daemon" in after_preflight
+    # the fleet report names the host and what stopped it
+    report = json.loads((tmp_path / "fleet-report.json").read_text())
+    assert report["hosts"]["no-such-host"]["outcome"] == "failed"
+    assert "FLEET REPORT" in output
 
 
 def test_a_refused_account_list_does_not_print_its_passwords(tmp_path):

@@ -20,9 +20,17 @@ def load(path: Path):
     return yaml.safe_load(path.read_text()) or {}
 
 
+def options(role: Path) -> dict:
+    """The options of every entry point of the role's argument spec."""
+    found = {}
+    for entry in load(role / "meta" / "argument_specs.yml")["argument_specs"].values():
+        found.update(entry.get("options") or {})
+    return found
+
+
 @pytest.mark.parametrize("role", ROLES, ids=lambda p: p.name)
 def test_every_default_is_a_documented_input(role):
-    specs = load(role / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"]
+    specs = options(role)
     defaults = load(role / "defaults" / "main.yml") if (role / "defaults" / "main.yml").exists() else {}
     assert set(defaults) <= set(specs), f"undocumented defaults: {set(defaults) - set(specs)}"
     for name, spec in specs.items():
@@ -55,7 +63,7 @@ def test_os_variable_files_define_the_same_names(role):
 @pytest.mark.parametrize("role", ROLES, ids=lambda p: p.name)
 def test_every_input_is_in_the_readme(role):
     readme = (Path(__file__).parents[2] / "README.md").read_text()
-    specs = load(role / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"]
+    specs = options(role)
     inputs = [name for name in specs if name.startswith(role.name + "_")]
     missing = [name for name in inputs if f"| {role.name} | `{name}` |" not in readme]
     assert not missing, f"README's variable table lacks {missing}"
@@ -64,7 +72,7 @@ def test_every_input_is_in_the_readme(role):
 @pytest.mark.parametrize("role", ROLES, ids=lambda p: p.name)
 def test_every_number_and_path_input_has_its_range(role):
     """Types and choices are the spec's; a number's range and a path's absoluteness are module_utils/inputs.py's."""
-    specs = load(role / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"]
+    specs = options(role)
     bounded = [n for n, s in specs.items() if n.startswith(role.name + "_") and s["type"] in ("int", "float", "path")]
     missing = [name for name in bounded if name not in inputs.RULES]
     assert not missing, f"no accepted range in module_utils/inputs.py for {missing}"

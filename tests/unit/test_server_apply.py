@@ -80,6 +80,8 @@ class Cursor:
                 self._rows = [tuple(row) for row in warnings]
             elif query.startswith("SET GLOBAL "):
                 name, _, literal = query[len("SET GLOBAL "):].partition(" = ")
+                if literal == f"@@GLOBAL.{name}":
+                    literal = state["variables"][name]
                 _set(state, name, literal[1:-1] if literal.startswith("'") else literal)
         finally:
             with open(os.environ["SERVER_STATE"], "w", encoding="utf-8") as handle:
@@ -204,6 +206,28 @@ def test_report_only_reports_what_differs_and_changes_nothing(tmp_path):
 def test_report_only_when_the_server_holds_everything(tmp_path):
     result = Server(tmp_path).apply({"max_connections": 151, "slow_query_log": "off"}, report_only=True)
     assert result["changed"] is False and result["differences"] == {}
+
+
+def test_probe_restart_names_the_values_only_a_restart_applies_and_changes_nothing(tmp_path):
+    # What a rollout decides before touching a host: will the new values need a restart?
+    server = Server(tmp_path, read_only=["innodb_log_file_size"])
+    intended = {"max_connections": 385, "innodb_log_file_size": 1073741824, "slow_query_log": "OFF"}
+    result = server.apply(intended, report_only=True, probe_restart=True)
+    assert result["changed"] is False
+    assert result["restart_needed"] == {
+        "innodb_log_file_size": [1073741824, "50331648", "read-only: needs a restart"],
+    }
+    # only the differing variables were tried, each with its own value
+    assert sorted(server.sets()) == [
+        "SET GLOBAL innodb_log_file_size = @@GLOBAL.innodb_log_file_size",
+        "SET GLOBAL max_connections = @@GLOBAL.max_connections",
+    ]
+    assert server.variables == LIVE
+
+
+def test_probe_restart_when_every_value_is_dynamic(tmp_path):
+    result = Server(tmp_path).apply({"max_connections": 385}, report_only=True, probe_restart=True, check=True)
+    assert result["restart_needed"] == {} and result["differences"] == {"max_connections": [385, "151"]}
 
 
 def test_check_mode_says_what_it_would_set_and_sets_nothing(tmp_path):

@@ -1,5 +1,6 @@
 """Action: check the named roles' inputs on the controller, before any host is contacted.
 
+With ``fleet`` (the number of hosts in the run), inputs that count hosts are checked against it.
 Each input is checked against its role's argument spec (type, choices, sub-options) and then
 against the ranges of ``module_utils/inputs.py``; the first problem fails the task with one
 message that names that variable, its value and what is accepted. A systemd calendar expression
@@ -34,6 +35,8 @@ class ActionModule(ActionBase):
         for role in self._task.args.get("roles", []):
             for name, value in self.role_inputs(role, task_vars).items():
                 values[name] = value
+        if "fleet" in self._task.args:
+            values[inputs.FLEET] = int(self._task.args["fleet"])
         problems = inputs.errors(values) + self.calendar_errors(values)
         if problems:
             raise AnsibleActionFail(problems[0])
@@ -55,7 +58,10 @@ class ActionModule(ActionBase):
         """
         path = self.role_path(role)
         spec = self._loader.load_from_file(os.path.join(path, "meta", "argument_specs.yml"))
-        options = spec["argument_specs"]["main"].get("options", {})
+        # every entry point's options (a role such as mysql_rollout has its inputs in another)
+        options = {}
+        for entry in spec["argument_specs"].values():
+            options.update(entry.get("options") or {})
         defaults_file = os.path.join(path, "defaults", "main.yml")
         defaults = self._loader.load_from_file(defaults_file) if os.path.exists(defaults_file) else {}
         typed = {}

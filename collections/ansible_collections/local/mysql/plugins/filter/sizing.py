@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.local.mysql.plugins.module_utils.observe import section_differs
-from ansible_collections.local.mysql.plugins.module_utils.sizes import human
+from ansible_collections.local.mysql.plugins.module_utils.sizes import binary_size
 from ansible_collections.local.mysql.plugins.module_utils.sizing import Inputs, SizingError, parse_size, plan
 
 
@@ -25,12 +25,6 @@ def mysql_sizing(inputs: dict, overrides: dict | None = None) -> dict:
         raise AnsibleFilterError(str(error)) from error
     except (TypeError, ValueError) as error:
         raise AnsibleFilterError(f"mysql_sizing: bad input: {error}") from error
-
-
-def binary_size(size: int) -> str:
-    """4294967296 -> '4 GiB', 2411724800 -> '2.2 GiB': sizes are binary, and say so."""
-    text = human(int(size))
-    return f"{text[:-1]} {text[-1]}iB" if text[-1:] in "KMG" else f"{text} B"
 
 
 class FilterModule:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Optional
 
+from ansible_collections.local.mysql.plugins.module_utils.rollout import batch_words, fits_fleet
 from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB, MIB, SizingError, parse_size
 
 Rule = Callable[[Any], Optional[str]]
@@ -18,6 +19,8 @@ Rule = Callable[[Any], Optional[str]]
 # The bench's configurations and workloads are choices in its argument spec; these are not.
 SYSTEM_SCHEMAS = ("mysql", "information_schema", "performance_schema", "sys")
 MIN_BENCH_TABLE_SIZE = 1000
+# Not an input: the number of hosts in the run, for the rules that count hosts.
+FLEET = "hosts in the run"
 # Inputs whose value holds secrets: their messages never print the value.
 SECRET = ("mysql_server_users",)
 
@@ -154,6 +157,8 @@ RULES: dict[str, Rule] = {
     "mysql_bench_schema": bench_name,
     "mysql_bench_user": bench_name,
     "mysql_bench_report_interval": whole(1, 60),
+    "mysql_rollout_canary": whole(1, 100000),
+    "mysql_rollout_batch": batch_words,
     "mysql_bench_workdir": absolute_path(),
     "mysql_bench_results_dir": absolute_path(),
 }
@@ -172,8 +177,18 @@ def comparison_rounds(values):
     return None
 
 
+def canary_fits(values):
+    return fits_fleet(values["mysql_rollout_canary"], values[FLEET])
+
+
+def batch_fits(values):
+    return fits_fleet(values["mysql_rollout_batch"], values[FLEET])
+
+
 # Rules between inputs: the variable a message names, the inputs the rule reads, the rule.
 JOINT: tuple[tuple[str, tuple[str, ...], Callable[[dict], str | None]], ...] = (
+    ("mysql_rollout_canary", ("mysql_rollout_canary", FLEET), canary_fits),
+    ("mysql_rollout_batch", ("mysql_rollout_batch", FLEET), batch_fits),
     ("mysql_bench_compare", ("mysql_bench_mode", "mysql_bench_compare"), storm_compares_nothing),
     ("mysql_bench_rounds", ("mysql_bench_compare", "mysql_bench_rounds"), comparison_rounds),
 )
@@ -215,7 +230,7 @@ def errors(values: dict) -> list[str]:
     """Every input's message in order, then the rules between inputs whose values are all given."""
     found = [text for text in (error(name, value) for name, value in values.items()) if text]
     for name, reads, rule in JOINT:
-        if name in values and all(read in values for read in reads):
+        if name in values and all(read in values for read in reads) and not error(name, values[name]):
             accepted = rule(values)
             if accepted:
                 found.append(message(name, values[name], accepted))

@@ -22,6 +22,12 @@ def human(size: int) -> str:
     return str(size)
 
 
+def binary_size(size: int) -> str:
+    """4294967296 -> '4 GiB', 2411724800 -> '2.2 GiB': sizes are binary, and say so."""
+    text = human(int(size))
+    return f"{text[:-1]} {text[-1]}iB" if text[-1:] in "KMG" else f"{text} B"
+
+
 def parse_size(text: str | int) -> int:
     """'32G', '4096M', '512k', '1073741824' -> bytes; SizingError on anything else."""
     if isinstance(text, int) and not isinstance(text, bool):

@@ -16,6 +16,9 @@ description:
   - With I(report_only) nothing is set and nothing is reported changed; the differences are
     returned (a check that the server holds every value, as after a restart). In check mode
     nothing is set either, and what would be set is reported changed.
+  - With I(probe_restart) (and I(report_only) or check mode), each differing variable is set to
+    its own current value, which changes nothing, to learn whether the server takes it online;
+    those it refuses are returned in C(restart_needed) before anything has been changed.
   - Diff mode shows the differing variables, live and intended.
 options:
   variables:
@@ -28,6 +31,10 @@ options:
     required: true
   report_only:
     description: Only report the differences; never set a variable.
+    type: bool
+    default: false
+  probe_restart:
+    description: With I(report_only), find which differing variables only a restart applies.
     type: bool
     default: false
   wait:
@@ -56,7 +63,9 @@ applied:
   type: list
   returned: success
 restart_needed:
-  description: Name to [intended, live] for values only a restart applies.
+  description:
+    - Name to [intended, live, reason] for values only a restart applies.
+    - With I(report_only), those I(probe_restart) found.
   type: dict
   returned: success
 """
@@ -76,12 +85,33 @@ def literal(connection, value):
     return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else connection.escape(value)
 
 
+def refusal(error) -> str:
+    code = error.args[0] if error.args else None
+    return "read-only: needs a restart" if code == READ_ONLY else f"SET refused: {error}"
+
+
+def restart_only(cursor, before: dict) -> dict:
+    """The differing variables the server will not take online.
+
+    Each is set to its own current value: the server answers as it would for the new one, and
+    nothing changes.
+    """
+    found = {}
+    for name, (want, have) in before.items():
+        try:
+            cursor.execute(f"SET GLOBAL {name} = @@GLOBAL.{name}")
+        except pymysql.MySQLError as error:
+            found[name] = [want, have, refusal(error)]
+    return found
+
+
 def main():
     module = AnsibleModule(
         argument_spec={
             "variables": {"type": "dict", "required": True},
             "socket": {"type": "path", "required": True},
             "report_only": {"type": "bool", "default": False},
+            "probe_restart": {"type": "bool", "default": False},
             "wait": {"type": "int", "default": 60},
         },
         supports_check_mode=True,
@@ -109,19 +139,18 @@ def main():
             "after": "".join(f"{name} = {want}\n" for name, (want, _) in sorted(before.items())),
         }
     if module.params["report_only"] or module.check_mode or not before:
+        restart_needed = restart_only(cursor, before) if module.params["probe_restart"] else {}
         connection.close()
         # A report changes nothing, so says so; check mode says what a real run would change.
         changed = bool(before) and not module.params["report_only"]
-        module.exit_json(changed=changed, differences=report, applied=[], restart_needed={}, **shown)
+        module.exit_json(changed=changed, differences=report, applied=[], restart_needed=restart_needed, **shown)
 
     restart_needed, pending = {}, []
     for name in apply_order({name: want for name, (want, _) in before.items()}, live):
         try:
             cursor.execute(f"SET GLOBAL {name} = {literal(connection, intended[name])}")
         except pymysql.MySQLError as error:
-            code = error.args[0] if error.args else None
-            reason = "read-only: needs a restart" if code == READ_ONLY else f"SET refused: {error}"
-            restart_needed[name] = [intended[name], live.get(name), reason]
+            restart_needed[name] = [intended[name], live.get(name), refusal(error)]
             continue
         cursor.execute("SHOW WARNINGS")
         warnings = [row[2] for row in cursor.fetchall()]
