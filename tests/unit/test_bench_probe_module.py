@@ -10,7 +10,7 @@ from module_runner import run_module
 from pymysql_stand_in import connects, log, server, statements, writes
 
 SERVER_THREAD = [5, "event_scheduler", "localhost", None, "Daemon"]
-APPLICATION = [41, "shop", "10.0.0.7:51234", "shop", "Query"]
+APPLICATION = [41, "shop", "198.18.0.7:51234", "shop", "Query"]
 SCHEMAS = [["information_schema"], ["mysql"], ["mysql_bench"], ["sys"]]
 
 

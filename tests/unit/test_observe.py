@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import resource
 
 import pytest
 from ansible_collections.local.mysql.plugins.module_utils import limits, observe
@@ -23,6 +25,20 @@ def test_open_files_limits_reads_soft_and_hard():
     assert observe.open_files_limits(unlimited) == (observe.UNLIMITED_FILES, observe.UNLIMITED_FILES)
     assert observe.open_files_limits("") is None
     assert observe.open_files_limits(None) is None
+
+
+def test_the_running_service_limit_is_its_main_process_own():
+    # systemctl names this test's process as the service's main process: its soft limit is known
+    calls = []
+
+    def run_command(argv):
+        calls.append(argv)
+        return 0, f"{os.getpid()}\n", ""
+
+    assert observe.process_open_files(run_command, "mariadb") == resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    assert calls == [["systemctl", "show", "--property", "MainPID", "--value", "mariadb"]]
+    assert observe.process_open_files(lambda argv: (0, "0\n", ""), "mariadb") is None
+    assert observe.process_open_files(lambda argv: (1, "", "no such unit"), "mariadb") is None
 
 
 def test_the_last_assignment_in_a_unit_wins_as_in_systemd():
@@ -67,10 +83,9 @@ def test_saving_writes_every_section_readably(tmp_path):
     st.one_of(st.none(), st.integers(1024, 1 << 20)),
     st.dictionaries(st.sampled_from(limits.KERNEL_KEYS), st.one_of(st.none(), st.integers(0, 1 << 21))),
     st.booleans(),
-    st.one_of(st.none(), st.integers(0, 1 << 20)),
 )
-def test_the_limits_decision(nofile, pid1_hard, kernel, writable, running):
-    decided = limits.plan(nofile, pid1_hard, kernel, writable, running)
+def test_the_limits_decision(nofile, pid1_hard, kernel, writable):
+    decided = limits.plan(nofile, pid1_hard, kernel, writable)
     assert (decided["refusal"] is not None) == (pid1_hard is not None and nofile > pid1_hard)
     if decided["refusal"]:
         assert decided["refusal"].startswith(f"mysql_limits_nofile={nofile}: must be at most {pid1_hard}")
@@ -79,7 +94,6 @@ def test_the_limits_decision(nofile, pid1_hard, kernel, writable, running):
         assert writable and kernel[key] is not None and kernel[key] < nofile and value == nofile
     below = [key for key, now in kernel.items() if now is not None and now < nofile]
     assert len(decided["kernel"]) == (len(below) if writable else 0)
-    assert decided["restart"] == (running is not None and running < nofile)
     assert (decided["kernel_note"] is not None) == (not writable and bool(kernel))
 
 

@@ -1,10 +1,10 @@
 """Action: check the named roles' inputs on the controller, before any host is contacted.
 
-With ``fleet`` (the number of hosts in the run), inputs that count hosts are checked against it.
 Each input is checked against its role's argument spec (type, choices, sub-options) and then
 against the ranges of ``module_utils/inputs.py``; the first problem fails the task with one
 message that names that variable, its value and what is accepted. A systemd calendar expression
-is also parsed by the controller's own ``systemd-analyze`` when it has one.
+is also parsed by the controller's own ``systemd-analyze`` when it has one. With ``fleet`` (the
+number of hosts in the run), the inputs that count hosts are checked against it.
 """
 
 from __future__ import annotations

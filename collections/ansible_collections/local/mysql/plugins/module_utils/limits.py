@@ -37,11 +37,11 @@ def files_to_write(wanted: dict, present: dict) -> dict:
     }
 
 
-def plan(nofile: int, pid1_hard: int | None, kernel: dict, kernel_writable: bool, running: int | None) -> dict:
-    """What to refuse, which kernel settings to raise, and whether the running server needs a restart.
+def plan(nofile: int, pid1_hard: int | None, kernel: dict, kernel_writable: bool) -> dict:
+    """What to refuse and which kernel settings to raise.
 
-    ``kernel`` maps KERNEL_KEYS to their current values (None: not managed or unreadable);
-    ``running`` is the running server's soft limit (None: not running).
+    ``kernel`` maps KERNEL_KEYS to their current values (None: not managed or unreadable). Whether
+    the running server needs a restart is mysql_tune's: its open_files_limit follows the unit's.
     """
     refusal = None
     if pid1_hard is not None and nofile > pid1_hard:
@@ -59,5 +59,4 @@ def plan(nofile: int, pid1_hard: int | None, kernel: dict, kernel_writable: bool
         if kernel_writable or not kernel
         else "kernel limits (fs.nr_open, fs.file-max) left alone: /proc/sys is read-only here (a container), "
         "so the host's kernel settings apply",
-        "restart": running is not None and running < nofile,
     }

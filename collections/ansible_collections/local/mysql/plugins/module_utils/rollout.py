@@ -18,12 +18,13 @@ PERCENT = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*%")
 OUTCOMES = ("unreachable", "rolled back", "failed", "not reached", "restarted", "changed", "unchanged")
 # Outcomes that stop the rollout for every later batch.
 STOPS = ("rolled back", "failed")
+BATCH_WORDS = "a whole number of hosts >= 1 or a percentage such as '25%' (more than 0 %, at most 100 %)"
 
 
 def batch_words(value) -> str | None:
     """None when ``value`` is a batch size Ansible's serial takes: a count >= 1 or a percentage in (0, 100]."""
     if isinstance(value, bool):
-        return "a whole number of hosts >= 1 or a percentage such as '25%'"
+        return BATCH_WORDS
     if isinstance(value, int) and value >= 1:
         return None
     if isinstance(value, str):
@@ -33,7 +34,7 @@ def batch_words(value) -> str | None:
         match = PERCENT.fullmatch(text)
         if match and 0 < float(match.group(1)) <= 100:
             return None
-    return "a whole number of hosts >= 1 or a percentage such as '25%' (more than 0 %, at most 100 %)"
+    return BATCH_WORDS
 
 
 def fits_fleet(value, fleet: int) -> str | None:

@@ -18,13 +18,19 @@ options:
     type: list
     elements: str
     required: true
+  fleet:
+    description:
+      - The number of hosts in the run; a canary or batch of more hosts (C(mysql_rollout_*)) is refused.
+      - Without it those inputs are checked only for their form.
+    type: int
 author: MySQL tuning toolkit contributors
 """
 
 EXAMPLES = r"""
 - name: Check each role's inputs
   local.mysql.check_inputs:
-    roles: [mysql_server, mysql_host, mysql_limits, mysql_io, mysql_tune, mysql_raid]
+    roles: [mysql_server, mysql_host, mysql_limits, mysql_io, mysql_tune, mysql_raid, mysql_rollout]
+    fleet: "{{ ansible_play_hosts_all | length }}"
 """
 
 RETURN = r"""

@@ -3,19 +3,15 @@
 
 DOCUMENTATION = r"""
 module: limits_probe
-short_description: Read PID 1's, the kernel's and the running server's open-files limits
+short_description: Read PID 1's and the kernel's open-files limits and the toolkit's limit files
 description:
   - Reads the hard C(Max open files) of PID 1 (systemd cannot grant a service more), C(fs.nr_open)
-    and C(fs.file-max) and whether C(/proc/sys) is writable, and the running server's own limit.
+    and C(fs.file-max) and whether C(/proc/sys) is writable, and the toolkit's limit files.
   - Returns the decision for the target limit; fails, changing nothing, when PID 1 cannot grant it.
 options:
   nofile:
     description: The target open-files limit.
     type: int
-    required: true
-  service:
-    description: The server's systemd unit, without C(.service).
-    type: str
     required: true
   kernel:
     description: Whether the kernel's limits are managed.
@@ -39,18 +35,17 @@ EXAMPLES = r"""
 - name: Read the limits
   local.mysql.limits_probe:
     nofile: 65535
-    service: mariadb
   register: limits
 """
 
 RETURN = r"""
 observed:
-  description: PID 1's hard limit, the kernel's settings and whether they are writable, the running server's limit.
+  description: PID 1's hard limit, the kernel's settings and whether they are writable.
   type: dict
   returned: success
 plan:
   description:
-    - C(kernel) (settings to raise), C(kernel_note), C(restart) (the running server is below the target),
+    - C(kernel) (settings to raise), C(kernel_note),
       C(write) (path to content of each file of I(unit_dropin) and I(pam_file) that differs, or is not root's 0644).
   type: dict
   returned: success
@@ -68,7 +63,6 @@ from ansible_collections.local.mysql.plugins.module_utils.limits import (
 )
 from ansible_collections.local.mysql.plugins.module_utils.observe import (
     open_files_limits,
-    process_open_files,
     read_only,
     read_text,
     sysctl,
@@ -88,7 +82,6 @@ def main():
     module = AnsibleModule(
         argument_spec={
             "nofile": {"type": "int", "required": True},
-            "service": {"type": "str", "required": True},
             "kernel": {"type": "bool", "default": True},
             "unit_dropin": {"type": "path"},
             "pam_file": {"type": "path"},
@@ -102,11 +95,8 @@ def main():
         "pid1_hard": pid1[1] if pid1 else None,
         "kernel": {key: sysctl(key) for key in KERNEL_KEYS} if params["kernel"] else {},
         "kernel_writable": not read_only("/proc/sys"),
-        "running": process_open_files(module.run_command, params["service"]),
     }
-    decision = plan(
-        params["nofile"], observed["pid1_hard"], observed["kernel"], observed["kernel_writable"], observed["running"]
-    )
+    decision = plan(params["nofile"], observed["pid1_hard"], observed["kernel"], observed["kernel_writable"])
     if decision["refusal"]:
         module.fail_json(msg=decision["refusal"], observed=observed)
     wanted = {}
