@@ -45,11 +45,3 @@ def test_root_has_only_local_accounts(server):
     hosts = {row[0] for row in server.query("SELECT Host FROM mysql.user WHERE User = 'root'")}
     assert hosts
     assert hosts <= {"localhost", "127.0.0.1", "::1"}
-
-
-def test_listens_on_loopback_only(server):
-    listeners = server.host.socket.get_listening_sockets()
-    tcp = [s for s in listeners if s.startswith(("tcp://", "tcp6://"))]
-    assert tcp, "the server listens on no TCP port"
-    for address in tcp:
-        assert re.match(r"tcp6?://(127\.0\.0\.1|::1|\[::1\]):\d+$", address), f"{address} is not loopback"

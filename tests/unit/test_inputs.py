@@ -52,11 +52,15 @@ def test_paths_must_be_absolute():
 
 
 def test_account_lists_never_print_their_passwords():
-    users = [{"name": "app", "password": "S3cret"}, {"name": "app", "password": "S3cret"}]
+    users = [{"name": "app", "password": "S3cret", "hosts": ["localhost"]}] * 2
     problem = inputs.error("mysql_server_users", users)
     assert problem.startswith("mysql_server_users: ") and "app@localhost" in problem
     assert "S3cret" not in problem
-    assert inputs.error("mysql_server_users", [{"name": "app", "host": "%"}, {"name": "app"}]) is None
+    two_hosts = [
+        {"name": "app", "password": "x", "hosts": ["%"]},
+        {"name": "app", "password": "y", "hosts": ["localhost"]},
+    ]
+    assert inputs.error("mysql_server_users", two_hosts) is None
 
 
 def test_rules_between_inputs_name_one_variable():

@@ -62,6 +62,27 @@ def failure_of(output: str) -> str:
         ({"mysql_server_flavor_preference": ["mariadb", "oracle"]}, "mysql_server_flavor_preference"),
         ({"mysql_server_users": "app:secret"}, "mysql_server_users"),
         ({"mysql_server_users": [{"name": "app"}]}, "mysql_server_users"),
+        ({"mysql_server_users": [{"name": "app", "password": ""}]}, "mysql_server_users"),
+        ({"mysql_server_users": [{"name": "app", "password": "x", "priv": "shop.*:SELCT"}]}, "mysql_server_users"),
+        ({"mysql_server_users": [{"name": "app", "password": "x", "priv": "shop:SELECT"}]}, "mysql_server_users"),
+        ({"mysql_server_bind_address": ["db.example"]}, "mysql_server_bind_address"),
+        ({"mysql_server_bind_address": ["198.18.0.300"]}, "mysql_server_bind_address"),
+        ({"mysql_server_bind_address": ["0.0.0.0", "127.0.0.1"]}, "mysql_server_bind_address"),
+        ({"mysql_server_tls_min_version": "TLSv1.1"}, "mysql_server_tls_min_version"),
+        (
+            {"mysql_server_tls_cert": "/nonexistent/cert.pem", "mysql_server_tls_key": "/nonexistent/key.pem"},
+            "mysql_server_tls_cert",
+        ),
+        ({"mysql_server_tls_key": "/etc/hostname"}, "mysql_server_tls_key"),
+        (
+            {
+                "mysql_tune_max_connections": 100,
+                "mysql_server_users": [
+                    {"name": "app", "password": "x", "hosts": ["198.18.0.%", "198.18.1.%"], "max_user_connections": 50}
+                ],
+            },
+            "mysql_server_users",
+        ),
         ({"mysql_host_memory": "lots"}, "mysql_host_memory"),
         ({"mysql_host_memory": "100M"}, "mysql_host_memory"),
         ({"mysql_host_cpus": -2, "mysql_tune_max_connections": 0}, "mysql_host_cpus"),

@@ -8,12 +8,12 @@ from pymysql_stand_in import connects, log, server, writes
 
 ARGS = {"socket": "/run/mysqld/mysqld.sock"}
 FRESH = [
-    {"match": "@@datadir", "rows": [["/srv/mysql/"]]},
+    {"match": "@@datadir", "rows": [["/srv/mysql/", "/etc/mysql/tls/server-cert.pem"]]},
     {"match": "FROM mysql.user", "rows": [["root", "localhost"], ["", "localhost"], ["root", "%"], ["app", "%"]]},
     {"match": "SCHEMATA", "rows": [["mysql"], ["test"], ["shop"]]},
 ]
 SECURED = [
-    {"match": "@@datadir", "rows": [["/var/lib/mysql/"]]},
+    {"match": "@@datadir", "rows": [["/var/lib/mysql/", None]]},
     {"match": "FROM mysql.user", "rows": [["root", "localhost"], ["root", "::1"], ["app", "%"]]},
     {"match": "SCHEMATA", "rows": [["mysql"], ["shop"]]},
 ]
@@ -27,11 +27,13 @@ def test_drops_anonymous_remote_root_and_test_and_nothing_else(tmp_path):
     assert drops == [["", "localhost"], ["root", "%"]]
     assert connects(tmp_path) == [{"unix_socket": "/run/mysqld/mysqld.sock", "user": "root", "autocommit": True}]
     assert result["datadir"] == "/srv/mysql", "the server's own datadir, as it runs"
+    assert result["ssl_cert"] == "/etc/mysql/tls/server-cert.pem"
 
 
 def test_a_secured_server_gets_no_statement_that_writes(tmp_path):
     result = run_module("server_secure", tmp_path, ARGS, env=server(tmp_path, SECURED))
     assert result["changed"] is False and result["removed"] == []
+    assert result["ssl_cert"] == "", "a server with no certificate configured says NULL"
     assert writes(tmp_path) == []
 
 

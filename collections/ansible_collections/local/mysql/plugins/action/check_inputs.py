@@ -14,7 +14,7 @@ import shutil
 import subprocess
 
 from ansible import constants as C
-from ansible.errors import AnsibleActionFail
+from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import MutuallyExclusiveError, RequiredError
@@ -22,6 +22,8 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.local.mysql.plugins.module_utils import inputs
 
 CALENDAR_INPUTS = ("mysql_raid_learn_schedule",)
+# Files the controller copies to the hosts: they must be there before any host is changed.
+CONTROLLER_FILES = ("mysql_server_tls_cert", "mysql_server_tls_key", "mysql_server_tls_ca")
 
 
 class ActionModule(ActionBase):
@@ -37,7 +39,7 @@ class ActionModule(ActionBase):
                 values[name] = value
         if "fleet" in self._task.args:
             values[inputs.FLEET] = int(self._task.args["fleet"])
-        problems = inputs.errors(values) + self.calendar_errors(values)
+        problems = inputs.errors(values) + self.calendar_errors(values) + self.file_errors(values)
         if problems:
             raise AnsibleActionFail(problems[0])
         result.update(changed=False, msg=f"{len(values)} inputs accepted")
@@ -84,6 +86,17 @@ class ActionModule(ActionBase):
             # a sub-option's problem: the validator's words name the sub-option
             return f"{name}: {first}"
         return inputs.message(name, value, inputs.spec_words(option))
+
+    def file_errors(self, values: dict) -> list[str]:
+        problems = []
+        for name in CONTROLLER_FILES:
+            if values.get(name):
+                try:
+                    self._find_needle("files", values[name])
+                except AnsibleError:
+                    words = "a readable file on the controller (absolute, or under the playbook's files/)"
+                    problems.append(inputs.message(name, values[name], words))
+        return problems
 
     @staticmethod
     def calendar_errors(values: dict) -> list[str]:

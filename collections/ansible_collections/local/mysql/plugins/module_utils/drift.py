@@ -22,14 +22,16 @@ def compare(facts: dict, observed: dict) -> list[dict]:
     sizing = facts.get("sizing") or {}
     variables = sizing.get("variables") or {}
 
+    # start-up options (MySQL's X plugin) are in the file only: the server shows no variable for them
+    written = {**variables, **(sizing.get("options") or {})}
     dropin = observed.get("dropin")
     if dropin is None:
         rows.append(_row("drop-in", sizing.get("dropin", "drop-in"), "present", None))
     else:
-        for name, value in variables.items():
+        for name, value in written.items():
             if not same_value(value, dropin.get(name)):
                 rows.append(_row("drop-in", name, value, dropin.get(name)))
-        for name in sorted(set(dropin) - set(variables)):
+        for name in sorted(set(dropin) - set(written)):
             rows.append(_row("drop-in", name, "(not set)", dropin[name]))
 
     live = observed.get("live") or {}

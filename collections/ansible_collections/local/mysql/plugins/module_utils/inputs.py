@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Optional
 
+from ansible_collections.local.mysql.plugins.module_utils.access import bind_address_words, pools_words, users_words
 from ansible_collections.local.mysql.plugins.module_utils.rollout import batch_words, fits_fleet
 from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB, MIB, SizingError, parse_size
 
@@ -122,14 +123,9 @@ def bench_name(value):
     return None
 
 
-def unique_accounts(users):
-    seen = [f"{user.get('name')}@{user.get('host', 'localhost')}" for user in users]
-    twice = sorted({account for account in seen if seen.count(account) > 1})
-    return f"each name@host once (lists {', '.join(twice)} twice)" if twice else None
-
-
 RULES: dict[str, Rule] = {
-    "mysql_server_users": unique_accounts,
+    "mysql_server_users": users_words,
+    "mysql_server_bind_address": bind_address_words,
     "mysql_host_memory": size(256 * MIB, None, ""),
     "mysql_host_cpus": whole(0, 4096),
     "mysql_limits_nofile": whole(1024, 1048576),
@@ -177,6 +173,22 @@ def comparison_rounds(values):
     return None
 
 
+def pools_fit(values):
+    return pools_words(values["mysql_server_users"], values["mysql_tune_max_connections"])
+
+
+def key_with_certificate(values):
+    if bool(values["mysql_server_tls_cert"]) != bool(values["mysql_server_tls_key"]):
+        return "given together with the certificate file (a certificate and its key, or neither)"
+    return None
+
+
+def ca_with_certificate(values):
+    if values["mysql_server_tls_ca"] and not values["mysql_server_tls_cert"]:
+        return "empty unless a certificate file is given (the server's own certificate brings its own CA)"
+    return None
+
+
 def canary_fits(values):
     return fits_fleet(values["mysql_rollout_canary"], values[FLEET])
 
@@ -187,6 +199,9 @@ def batch_fits(values):
 
 # Rules between inputs: the variable a message names, the inputs the rule reads, the rule.
 JOINT: tuple[tuple[str, tuple[str, ...], Callable[[dict], str | None]], ...] = (
+    ("mysql_server_users", ("mysql_server_users", "mysql_tune_max_connections"), pools_fit),
+    ("mysql_server_tls_key", ("mysql_server_tls_cert", "mysql_server_tls_key"), key_with_certificate),
+    ("mysql_server_tls_ca", ("mysql_server_tls_cert", "mysql_server_tls_ca"), ca_with_certificate),
     ("mysql_rollout_canary", ("mysql_rollout_canary", FLEET), canary_fits),
     ("mysql_rollout_batch", ("mysql_rollout_batch", FLEET), batch_fits),
     ("mysql_bench_compare", ("mysql_bench_mode", "mysql_bench_compare"), storm_compares_nothing),

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from ansible_collections.local.mysql.plugins.module_utils import inputs
+from ansible_collections.local.mysql.plugins.module_utils.access import HEADROOM_CONNECTIONS
 from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB, KIB, MIB, SizingError, human, parse_size
 
 FLAVORS = ("mysql", "mariadb")
@@ -143,6 +144,9 @@ class Inputs:
     binlog_bytes: int = 0
     binlog_written: int = 0
     binlog_span: int = 0
+    # Connections the application accounts may hold at once (mysql_server_users'
+    # max_user_connections): max_connections leaves room for them and for administration.
+    app_connections: int = 0
 
     def check(self) -> None:
         if self.flavor not in FLAVORS:
@@ -168,6 +172,16 @@ class Inputs:
             raise SizingError(f"the datadir's free space must be >= 0 bytes; got {self.datadir_free}")
         if min(self.binlog_bytes, self.binlog_written, self.binlog_span) < 0:
             raise SizingError("binary-log sizes and span must be >= 0")
+        if self.app_connections < 0:
+            raise SizingError(f"application pools must hold >= 0 connections; got {self.app_connections}")
+        floor = pools_floor(self)
+        if self.max_connections is not None and self.app_connections and self.max_connections < floor:
+            raise SizingError(
+                f"mysql_server_users: the accounts' max_user_connections add up to {self.app_connections}; with "
+                f"{HEADROOM_CONNECTIONS} for administration they need max_connections >= {floor}, above "
+                f"mysql_tune_max_connections={self.max_connections}: lower the pools or raise "
+                "mysql_tune_max_connections"
+            )
 
     @property
     def version_tuple(self) -> tuple[int, ...]:
@@ -229,6 +243,21 @@ class Plan:
             "disk_class": self.disk_class,
             "binlog": self.binlog,
         }
+
+
+def with_access(fact: dict, access: dict, overrides: dict) -> dict:
+    """The plan's fact with mysql_server's access settings (listening addresses, TLS) beside the
+    sized values: ``variables`` the server shows, ``options`` only its start-up reads."""
+    fact = {**fact, "variables": dict(fact["variables"]), "explain": dict(fact["explain"]), "options": {}}
+    for kind in ("variables", "options"):
+        for name, setting in (access.get(kind) or {}).items():
+            if name in overrides or name in fact["variables"]:
+                raise SizingError(
+                    f"mysql_tune_overrides: {name} is set by the mysql_server role; use its mysql_server_* variables"
+                )
+            fact[kind][name] = setting["value"]
+            fact["explain"][name] = {"formula": setting["formula"], "inputs": {}}
+    return fact
 
 
 def version_tuple(version: str) -> tuple[int, ...]:
@@ -295,9 +324,17 @@ def temptable_max_ram(inputs: Inputs, exact: bool = False) -> float:
     return clamp(share if exact else whole_mib(share), *TEMPTABLE_RAM_RANGE)
 
 
+def pools_floor(inputs: Inputs) -> int:
+    """The fewest connections that serve the application pools (0 when none are declared)."""
+    return inputs.app_connections + HEADROOM_CONNECTIONS if inputs.app_connections else 0
+
+
 def reserved_connections(inputs: Inputs) -> int:
-    """The connections the buffer pool leaves room for: those asked for, else the profile's."""
-    return inputs.max_connections if inputs.max_connections is not None else PROFILES[inputs.profile][1]
+    """The connections the buffer pool leaves room for: those asked for, else the profile's or the
+    application pools', whichever is more."""
+    if inputs.max_connections is not None:
+        return inputs.max_connections
+    return max(PROFILES[inputs.profile][1], pools_floor(inputs))
 
 
 def table_caches(inputs: Inputs, exact: bool = False) -> tuple[float, float]:
@@ -393,8 +430,10 @@ def buffer_pool_target(inputs: Inputs) -> tuple[int, bool]:
     by_ratio = int(buffer_pool_ratio(inputs) * budget)
     room = pool_room(inputs, reserved_connections(inputs))
     if inputs.buffer_pool_ratio is None and inputs.max_connections is None:
-        # on a small host the profile's connections give way, down to MIN_CONNECTIONS, before the pool does
-        room = max(room, min(pool_room(inputs, MIN_CONNECTIONS), int(budget / 8)))
+        # on a small host the profile's connections give way, down to MIN_CONNECTIONS (never below
+        # the application pools), before the pool does
+        least = max(MIN_CONNECTIONS, pools_floor(inputs))
+        room = max(room, min(pool_room(inputs, least), int(budget / 8)))
     lowered = inputs.buffer_pool_ratio is None and room < by_ratio
     target = room if lowered else by_ratio
     if target < MIN_BUFFER_POOL and inputs.max_connections is not None:
@@ -403,6 +442,12 @@ def buffer_pool_target(inputs: Inputs) -> tuple[int, bool]:
             f"mysql_tune_max_connections={inputs.max_connections} does not fit in the {human(budget)} budget even "
             f"beside the smallest buffer pool ({human(MIN_BUFFER_POOL)}): lower mysql_tune_max_connections to "
             f"{fit} or less (the largest that fits), give the host more memory, or use connection pooling"
+        )
+    if target < MIN_BUFFER_POOL and inputs.app_connections:
+        raise SizingError(
+            f"mysql_server_users: the accounts' max_user_connections add up to {inputs.app_connections}; with "
+            f"{HEADROOM_CONNECTIONS} for administration they do not fit in the {human(budget)} budget beside the "
+            f"smallest buffer pool ({human(MIN_BUFFER_POOL)}): lower the pools or give the host more memory"
         )
     if target < MIN_BUFFER_POOL:
         raise SizingError(
@@ -636,7 +681,17 @@ def plan(inputs: Inputs) -> Plan:
 
     per_thread = per_thread_of(model, flavor)
     fit = connections_fit(inputs, target)  # from the unrounded target: the rounded pool is never larger
-    connections = min(fit, AUTO_CONNECTIONS_CAP) if inputs.max_connections is None else inputs.max_connections
+    floor = pools_floor(inputs)
+    if inputs.max_connections is None:
+        connections = max(min(fit, AUTO_CONNECTIONS_CAP), floor)
+    else:
+        connections = inputs.max_connections
+    if inputs.max_connections is None and connections > fit:
+        raise SizingError(
+            f"mysql_server_users: the accounts' max_user_connections add up to {inputs.app_connections}; with "
+            f"{HEADROOM_CONNECTIONS} for administration they need {floor} connections, and at {human(per_thread)} "
+            f"per connection {fit} fit in the {human(budget)} budget: lower the pools or give the host more memory"
+        )
     if connections > fit:
         room = pool_room(inputs, connections)
         advice = (
@@ -650,10 +705,17 @@ def plan(inputs: Inputs) -> Plan:
             f"mysql_tune_max_connections to {fit} or less (the largest that fits), {advice}, "
             f"or use connection pooling in the application"
         )
+    connection_inputs = {
+        "per_thread": human(per_thread),
+        "fit": fit,
+        "peak_limit": f"{PEAK_LIMIT:.0%} of {human(budget)}",
+    }
+    auto = f"min(connections that fit, {AUTO_CONNECTIONS_CAP})"
+    if floor:
+        auto = f"max({auto}, application pools + {HEADROOM_CONNECTIONS})"
+        connection_inputs["application_pools"] = inputs.app_connections
     settings["max_connections"] = Setting(
-        connections,
-        "requested" if inputs.max_connections is not None else f"min(connections that fit, {AUTO_CONNECTIONS_CAP})",
-        {"per_thread": human(per_thread), "fit": fit, "peak_limit": f"{PEAK_LIMIT:.0%} of {human(budget)}"},
+        connections, "requested" if inputs.max_connections is not None else auto, connection_inputs
     )
     settings["thread_cache_size"] = Setting(
         min(connections, THREAD_CACHE_MAX),

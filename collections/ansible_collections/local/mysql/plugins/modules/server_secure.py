@@ -11,7 +11,8 @@ description:
   - One connection for the whole check; nothing is sent when nothing is to be removed. Check
     mode reports what a run would drop and drops nothing; diff mode lists it.
   - Also returns the running server's own data directory (C(@@datadir)), the one host
-    detection probes and fio measures beside, whatever the OS layout's default says.
+    detection probes and fio measures beside, whatever the OS layout's default says, and the
+    certificate file it presents (C(@@ssl_cert)).
 options:
   socket:
     description: The server's socket.
@@ -35,6 +36,10 @@ EXAMPLES = r"""
 RETURN = r"""
 datadir:
   description: The running server's data directory, without a trailing slash.
+  type: str
+  returned: success
+ssl_cert:
+  description: The running server's certificate file (empty when it has none configured).
   type: str
   returned: success
 removed:
@@ -64,8 +69,9 @@ def main():
         accounts = [(str(user), str(host)) for user, host in cursor.fetchall()]
         cursor.execute("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA")
         databases = [str(row[0]) for row in cursor.fetchall()]
-        cursor.execute("SELECT @@datadir")
-        datadir = str(cursor.fetchone()[0]).rstrip("/") or "/"
+        cursor.execute("SELECT @@datadir, @@ssl_cert")
+        datadir, ssl_cert = cursor.fetchone()
+        datadir = str(datadir).rstrip("/") or "/"
         planned = removals(accounts, databases, module.params["local_hosts"])
         if not module.check_mode:
             for removal in planned:
@@ -75,7 +81,7 @@ def main():
     finally:
         connection.close()
     removed = [removal["what"] for removal in planned]
-    result = {"changed": bool(planned), "removed": removed, "datadir": datadir}
+    result = {"changed": bool(planned), "removed": removed, "datadir": datadir, "ssl_cert": str(ssl_cert or "")}
     if module._diff:
         result["diff"] = {"before": "".join(f"{what}\n" for what in removed), "after": ""}
     module.exit_json(**result)
