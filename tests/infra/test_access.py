@@ -123,7 +123,7 @@ def test_certificate_files_are_the_server_users_and_the_key_is_private(server, f
 
 
 def test_accounts_the_toolkit_created_are_as_listed(server, facts, host_vars):
-    created = (facts.get("accounts") or {}).get("created", [])
+    created = (facts.get("accounts") or {}).get("mysql_server", [])
     listed = {
         f"{user['name']}@{host}": user
         for user in host_vars.get("mysql_server_users", [])

@@ -37,7 +37,7 @@ def args(tmp_path, users, **more):
 
 
 def recorded(tmp_path):
-    return json.loads((tmp_path / "facts.json").read_text())["accounts"]["created"]
+    return json.loads((tmp_path / "facts.json").read_text())["accounts"]["mysql_server"]
 
 
 def test_a_missing_account_is_created_recorded_and_its_password_never_shown(tmp_path):
@@ -52,13 +52,17 @@ def test_a_missing_account_is_created_recorded_and_its_password_never_shown(tmp_
 
 
 def test_accounts_as_listed_get_no_statement(tmp_path):
-    (tmp_path / "facts.json").write_text(json.dumps({"accounts": {"created": ["shop@198.18.0.%"]}}))
+    (tmp_path / "facts.json").write_text(json.dumps({"accounts": {"mysql_server": ["shop@198.18.0.%"]}}))
     result = run_module("server_accounts", tmp_path, args(tmp_path, [SHOP]), env=server(tmp_path, SHOP_HELD))
     assert result["changed"] is False and writes(tmp_path) == []
 
 
 def test_unlisted_accounts_it_created_are_kept_with_a_warning_or_dropped_when_asked(tmp_path):
-    (tmp_path / "facts.json").write_text(json.dumps({"accounts": {"created": ["shop@198.18.0.%", "old@198.18.0.%"]}}))
+    (tmp_path / "facts.json").write_text(
+        json.dumps(
+            {"accounts": {"mysql_server": ["shop@198.18.0.%", "old@198.18.0.%"], "mysql_monitor": ["old@198.18.0.%"]}}
+        )
+    )
     kept = run_module("server_accounts", tmp_path, args(tmp_path, [SHOP]), env=server(tmp_path, SHOP_HELD))
     assert kept["changed"] is False and kept["kept"] == ["old@198.18.0.%"]
     assert "old@198.18.0.%" in json.dumps(kept["warnings"])
@@ -69,6 +73,8 @@ def test_unlisted_accounts_it_created_are_kept_with_a_warning_or_dropped_when_as
     drops = [entry["args"] for entry in log(tmp_path) if entry.get("query") == "DROP USER %s@%s"]
     assert drops == [["old", "198.18.0.%"]], "dba@% was never the toolkit's: it stays"
     assert recorded(tmp_path) == ["shop@198.18.0.%"]
+    # another owner's record is its own
+    assert json.loads((tmp_path / "facts.json").read_text())["accounts"]["mysql_monitor"] == ["old@198.18.0.%"]
 
 
 def test_check_mode_reports_and_sends_nothing(tmp_path):

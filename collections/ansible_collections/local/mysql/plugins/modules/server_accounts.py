@@ -8,9 +8,9 @@ description:
   - Connects as root over the local socket and reads every listed account (authentication,
     TLS requirement, connection limit, grants). An account that differs is corrected with
     C(ALTER USER) and its grants are replaced; one that is missing is created.
-  - The accounts this module created are recorded in the fact file's C(accounts) section. One
-    no longer listed is dropped with I(remove_unlisted), else kept and reported in C(kept). An
-    account the module did not create is never touched unless it is listed.
+  - The accounts this module created are recorded in the fact file's C(accounts) section under
+    I(owner). One no longer listed is dropped with I(remove_unlisted), else kept and reported in
+    C(kept). An account the module did not create for this owner is never touched unless listed.
   - Passwords are compared with the stored hash (C(caching_sha2_password) and
     C(mysql_native_password)), so a healthy run sends nothing. Check mode reports what a run
     would do; diff mode lists the accounts and what differs, never a password.
@@ -54,6 +54,10 @@ options:
     description: Drop the accounts this module created before and the list no longer names.
     type: bool
     default: false
+  owner:
+    description: Whose accounts these are (a role); each owner's list is compared with its own record only.
+    type: str
+    default: mysql_server
   path:
     description: The fact file (default the toolkit's).
     type: path
@@ -139,6 +143,7 @@ def main():
             "socket": {"type": "path", "required": True},
             "users": {"type": "list", "elements": "dict", "required": True, "options": user_options},
             "remove_unlisted": {"type": "bool", "default": False},
+            "owner": {"type": "str", "default": "mysql_server"},
             "path": {"type": "path"},
         },
         supports_check_mode=True,
@@ -148,7 +153,8 @@ def main():
         listed = expand(module.params["users"])
     except (FactFileError, AccessError, ValueError) as error:
         module.fail_json(msg=f"mysql_server_users: {error}")
-    recorded = list((facts.get(SECTION) or {}).get("created") or [])
+    owner = module.params["owner"]
+    recorded = list((facts.get(SECTION) or {}).get(owner) or [])
 
     connection = connect_or_fail(module, module.params["socket"])
     created, altered, dropped = [], {}, []
@@ -195,10 +201,10 @@ def main():
     # The record: what this module created and the server still has, less what it dropped. Kept
     # even when the server refused a statement, so that an account created before it stays known.
     keep = [key for key in recorded if key in rows and key not in dropped] + created
-    record = {"created": sorted(set(keep))}
-    record_changed = record != {"created": sorted(recorded)}
+    record = sorted(set(keep))
+    record_changed = record != sorted(recorded)
     if record_changed and not module.check_mode:
-        facts[SECTION] = record
+        facts[SECTION] = {**(facts.get(SECTION) or {}), owner: record}
         save_facts(module.params["path"], facts, module.atomic_move)
     if refused:
         module.fail_json(msg=refused, created=created, dropped=dropped)
