@@ -20,7 +20,7 @@ INVENTORY ?= inventories/lab
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv engine images lab provision rerun-timing fleet fleet-timing lint unit molecule test verify drift bench bench-lab storm storm-lab clean
+.PHONY: help venv engine images lab provision rerun-timing fleet fleet-timing lint unit promtool molecule test verify drift bench bench-lab storm storm-lab clean
 
 help:
 	@echo "make provision | make test | make verify INVENTORY=path | make drift INVENTORY=path | make clean"
@@ -82,7 +82,11 @@ unit: venv
 molecule: venv images
 	@for scenario in $(SCENARIOS); do $(BIN)/molecule test -s $$scenario || exit 1; done
 
-test: lint unit molecule
+# The alert rules: promtool check rules and promtool test rules (a firing and a quiet case each).
+promtool: images
+	scripts/lab-promtool
+
+test: lint unit promtool molecule
 
 # testinfra's own SSH backends take the fleet lab's ProxyCommand, key and known_hosts from its
 # ssh_config (scripts/lab-fleet); hosts reached otherwise do not read it.

@@ -91,3 +91,21 @@ def test_spec_words_say_type_and_choices():
     assert inputs.spec_words({"type": "str", "choices": ["auto", "hdd"]}) == "one of auto, hdd"
     assert inputs.spec_words({"type": "list", "elements": "str", "choices": ["a", "b"]}) == "a list, each one of a, b"
     assert inputs.spec_words({"type": "list", "elements": "dict"}) == "a list, each a mapping"
+
+
+def test_exporter_addresses_and_scrape_intervals():
+    for good in ("127.0.0.1:9104", "[::1]:9100", "db1.example:9104", "198.18.0.11:9100"):
+        assert inputs.error("mysql_monitor_mysqld_exporter_listen", good) is None, good
+    for bad in ("9104", ":9104", "127.0.0.1:", "127.0.0.1:0", "host name:9100", "[::1:9100"):
+        assert "host:port" in inputs.error("mysql_monitor_mysqld_exporter_listen", bad), bad
+    for good in ("15s", "1m", "1h30m", "500ms"):
+        assert inputs.error("mysql_monitor_scrape_interval", good) is None, good
+    for bad in ("0s", "-1m", "30", "soon", "0m0s"):
+        assert "positive duration" in inputs.error("mysql_monitor_scrape_interval", bad), bad
+
+
+def test_pools_count_the_exporter_when_monitoring_is_on():
+    users = [{"name": "app", "password": "x", "hosts": ["198.18.0.%"], "max_user_connections": 88}]
+    values = {"mysql_server_users": users, "mysql_tune_max_connections": 100, "mysql_monitor_exporter_connections": 3}
+    assert inputs.errors({**values, "mysql_monitor_enabled": False}) == []
+    assert inputs.errors({**values, "mysql_monitor_enabled": True})[0].startswith("mysql_server_users: ")

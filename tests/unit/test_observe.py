@@ -130,3 +130,14 @@ def test_sizes_are_printed_as_binary_units():
     assert binary_size(4 * 1024**3) == "4 GiB"
     assert binary_size(48 * 1024**2) == "48 MiB"
     assert binary_size(512) == "512 B"
+
+
+def test_timer_triggers_read_as_epoch_seconds_and_zero_when_none():
+    answers = {"NextElapseUSecRealtime": (0, "@1767236400\n", ""), "LastTriggerUSec": (0, "\n", "")}
+
+    def run_command(argv):
+        assert argv[:3] == ["systemctl", "show", "--timestamp=unix"] and argv[-1] == "mysql-raid-learn.timer"
+        return answers[argv[argv.index("--property") + 1]]
+
+    assert observe.timer_triggers(run_command, "mysql-raid-learn.timer") == {"next": 1767236400, "last": 0}
+    assert observe.timer_triggers(lambda argv: (1, "", "no such unit"), "x.timer") == {"next": 0, "last": 0}

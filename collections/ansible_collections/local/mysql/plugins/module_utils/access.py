@@ -247,9 +247,10 @@ def pool_connections(users: list[dict]) -> int:
     return sum(int(user.get("max_user_connections") or 0) * len(user.get("hosts") or ["localhost"]) for user in users)
 
 
-def pools_words(users: list[dict], max_connections) -> str | None:
-    """Whether the pools fit max_connections with the headroom beside them."""
-    pools = pool_connections(users)
+def pools_words(users: list[dict], max_connections, others: int = 0) -> str | None:
+    """Whether the pools (and ``others``, the toolkit's own accounts' limits) fit max_connections
+    with the headroom beside them."""
+    pools = pool_connections(users) + others
     if max_connections is None or pools + HEADROOM_CONNECTIONS <= int(max_connections):
         return None
     return (

@@ -8,6 +8,7 @@ names one variable, its value and the accepted range, in that order.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any, Callable, Optional
 
@@ -123,6 +124,31 @@ def bench_name(value):
     return None
 
 
+def listen_address(value):
+    """host:port, the form exporters take (a host name, an IPv4 address or [IPv6])."""
+    words = "host:port with a port in 1..65535, such as 127.0.0.1:9104 or [::1]:9104"
+    if not isinstance(value, str):
+        return words
+    host, colon, port = value.rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        return words
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?", host):
+            return words
+    return None
+
+
+def duration(value):
+    """A positive Prometheus duration such as 30s, 1m or 1h30m."""
+    text = str(value)
+    if not re.fullmatch(r"(\d+(ms|s|m|h|d|w|y))+", text) or not any(ch in "123456789" for ch in text):
+        return "a positive duration such as 15s, 30s or 1m"
+    return None
+
+
 RULES: dict[str, Rule] = {
     "mysql_server_users": users_words,
     "mysql_server_bind_address": bind_address_words,
@@ -154,6 +180,11 @@ RULES: dict[str, Rule] = {
     "mysql_bench_user": bench_name,
     "mysql_bench_report_interval": whole(1, 60),
     "mysql_rollout_canary": whole(1, 100000),
+    "mysql_monitor_mysqld_exporter_listen": listen_address,
+    "mysql_monitor_node_exporter_listen": listen_address,
+    "mysql_monitor_exporter_user": matching(r"[A-Za-z0-9_]{1,32}", "a name of letters, digits and _ (1..32)"),
+    "mysql_monitor_exporter_connections": whole(1, 100),
+    "mysql_monitor_scrape_interval": duration,
     "mysql_rollout_batch": batch_words,
     "mysql_bench_workdir": absolute_path(),
     "mysql_bench_results_dir": absolute_path(),
@@ -174,7 +205,8 @@ def comparison_rounds(values):
 
 
 def pools_fit(values):
-    return pools_words(values["mysql_server_users"], values["mysql_tune_max_connections"])
+    monitor = values.get("mysql_monitor_exporter_connections", 0) if values.get("mysql_monitor_enabled") else 0
+    return pools_words(values["mysql_server_users"], values["mysql_tune_max_connections"], int(monitor))
 
 
 def key_with_certificate(values):

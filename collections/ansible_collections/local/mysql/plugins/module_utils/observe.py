@@ -122,6 +122,16 @@ def systemctl_show(run_command, unit: str, prop: str) -> str | None:
     return out.strip() if rc == 0 else None
 
 
+def timer_triggers(run_command, unit: str) -> dict:
+    """A timer's next and last trigger in epoch seconds (0 when it has none), as systemd has them."""
+    found = {}
+    for key, prop in (("next", "NextElapseUSecRealtime"), ("last", "LastTriggerUSec")):
+        rc, out, _err = run_command(["systemctl", "show", "--timestamp=unix", "--property", prop, "--value", unit])
+        text = out.strip().lstrip("@") if rc == 0 else ""
+        found[key] = int(text) if text.isdigit() else 0
+    return found
+
+
 def process_open_files(run_command, service: str) -> int | None:
     """The soft open-files limit of the service's running main process; None when it is not running."""
     pid = systemctl_show(run_command, service, "MainPID")

@@ -1,0 +1,114 @@
+#!/usr/bin/python
+"""Ansible module: the exporter's client file, with a password made on the host once and kept."""
+
+DOCUMENTATION = r"""
+module: exporter_credentials
+short_description: Write the metrics exporter's client file, keeping its password across runs
+description:
+  - Reads the client file (C([client]) user, password, socket) if it exists and keeps its
+    password; otherwise makes a random one. Writes the file only when its content, owner or
+    mode differ, readable by its owner alone (0600).
+  - Returns the password for the account the file logs in with, for the task that creates the
+    account (run that task and this one with C(no_log)).
+  - Check mode says whether the file would change and writes nothing (before the exporter's
+    package made its user, that it would be written).
+options:
+  path:
+    description: The client file.
+    type: path
+    required: true
+  user:
+    description: The account name.
+    type: str
+    required: true
+  socket:
+    description: The server's socket.
+    type: path
+    required: true
+  owner:
+    description: The exporter's system user, who alone may read the file.
+    type: str
+    required: true
+author: MySQL tuning toolkit contributors
+"""
+
+EXAMPLES = r"""
+- name: Exporter credentials
+  local.mysql.exporter_credentials:
+    path: /etc/prometheus/mysqld-exporter.cnf
+    user: mysqld_exporter
+    socket: /run/mysqld/mysqld.sock
+    owner: prometheus
+  register: credentials
+"""
+
+RETURN = r"""
+password:
+  description: The account's password (run the task with no_log).
+  type: str
+  returned: success
+"""
+
+import configparser
+import os
+import pwd
+import secrets
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def client_file(user: str, password: str, socket: str) -> str:
+    return f"# Written by the mysql_monitor role.\n[client]\nuser={user}\npassword={password}\nsocket={socket}\n"
+
+
+def stored_password(path: str) -> str | None:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, OSError):
+        return None
+    return parser.get("client", "password", fallback=None) or None
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "path": {"type": "path", "required": True},
+            "user": {"type": "str", "required": True},
+            "socket": {"type": "path", "required": True},
+            "owner": {"type": "str", "required": True},
+        },
+        supports_check_mode=True,
+    )
+    path, owner = module.params["path"], module.params["owner"]
+    try:
+        account = pwd.getpwnam(owner)
+    except KeyError:
+        if module.check_mode:
+            # the package that makes the user is not installed yet: a run would write the file
+            module.exit_json(changed=True, password="")
+        module.fail_json(msg=f"no system user {owner} to own {path}")
+    password = stored_password(path) or secrets.token_urlsafe(24)
+    wanted = client_file(module.params["user"], password, module.params["socket"])
+    try:
+        with open(path, encoding="utf-8") as handle:
+            current = handle.read()
+        status = os.stat(path)
+        same = current == wanted and (status.st_uid, status.st_mode & 0o777) == (account.pw_uid, 0o600)
+    except FileNotFoundError:
+        same = False
+    if not same and not module.check_mode:
+        os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+        temporary = f"{path}.tmp"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(wanted)
+        os.chown(temporary, account.pw_uid, account.pw_gid)
+        os.chmod(temporary, 0o600)
+        # os.replace, not atomic_move: that would give the new file an old file's owner and mode
+        os.replace(temporary, path)
+    module.exit_json(changed=not same, password=password)
+
+
+if __name__ == "__main__":
+    main()
