@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -121,7 +122,6 @@ def test_raid_metrics_are_the_controllers_state_and_the_timers_next_learn(host, 
             policy = drive.get("current_write_policy") or drive["write_policy"]
             written = one("mysql_toolkit_raid_write_back", controller=number, drive=str(drive["id"]))
             assert written == (1 if policy in ("WB", "AWB") else 0)
-    next_learn = host.check_output(
-        "systemctl show --timestamp=unix --property NextElapseUSecRealtime --value mysql-raid-learn.timer"
-    ).lstrip("@")
-    assert one("mysql_toolkit_raid_learn_next_timestamp_seconds") == int(next_learn)
+    shown = host.check_output("TZ=UTC systemctl show --property NextElapseUSecRealtime --value mysql-raid-learn.timer")
+    next_learn = datetime.strptime(shown, "%a %Y-%m-%d %H:%M:%S UTC").replace(tzinfo=UTC)
+    assert one("mysql_toolkit_raid_learn_next_timestamp_seconds") == next_learn.timestamp()

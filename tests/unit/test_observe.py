@@ -133,11 +133,14 @@ def test_sizes_are_printed_as_binary_units():
 
 
 def test_timer_triggers_read_as_epoch_seconds_and_zero_when_none():
-    answers = {"NextElapseUSecRealtime": (0, "@1767236400\n", ""), "LastTriggerUSec": (0, "\n", "")}
+    # as systemd 252 (bookworm) prints them with TZ=UTC; a timer that never fired says n/a
+    answers = {"NextElapseUSecRealtime": (0, "Sun 2026-12-06 03:00:00 UTC\n", ""), "LastTriggerUSec": (0, "n/a\n", "")}
 
-    def run_command(argv):
-        assert argv[:3] == ["systemctl", "show", "--timestamp=unix"] and argv[-1] == "mysql-raid-learn.timer"
+    def run_command(argv, environ_update=None):
+        assert argv[:2] == ["systemctl", "show"] and argv[-1] == "mysql-raid-learn.timer"
+        assert environ_update == {"TZ": "UTC"}
         return answers[argv[argv.index("--property") + 1]]
 
-    assert observe.timer_triggers(run_command, "mysql-raid-learn.timer") == {"next": 1767236400, "last": 0}
-    assert observe.timer_triggers(lambda argv: (1, "", "no such unit"), "x.timer") == {"next": 0, "last": 0}
+    assert observe.timer_triggers(run_command, "mysql-raid-learn.timer") == {"next": 1796526000, "last": 0}
+    failing = observe.timer_triggers(lambda argv, environ_update=None: (1, "", "no such unit"), "x.timer")
+    assert failing == {"next": 0, "last": 0}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from datetime import datetime, timezone
 
 FACT_PATH = "/etc/ansible/facts.d/mysql_tuning.fact"
 SECTIONS = ("host", "io", "sizing", "raid")
@@ -123,12 +124,21 @@ def systemctl_show(run_command, unit: str, prop: str) -> str | None:
 
 
 def timer_triggers(run_command, unit: str) -> dict:
-    """A timer's next and last trigger in epoch seconds (0 when it has none), as systemd has them."""
+    """A timer's next and last trigger in epoch seconds (0 when it has none), as systemd has them.
+
+    systemctl prints them in the local zone (``--timestamp=unix`` does not reach ``show`` before
+    systemd 255): asked in UTC, they read the same everywhere.
+    """
     found = {}
     for key, prop in (("next", "NextElapseUSecRealtime"), ("last", "LastTriggerUSec")):
-        rc, out, _err = run_command(["systemctl", "show", "--timestamp=unix", "--property", prop, "--value", unit])
-        text = out.strip().lstrip("@") if rc == 0 else ""
-        found[key] = int(text) if text.isdigit() else 0
+        rc, out, _err = run_command(
+            ["systemctl", "show", "--property", prop, "--value", unit], environ_update={"TZ": "UTC"}
+        )
+        try:
+            moment = datetime.strptime(out.strip(), "%a %Y-%m-%d %H:%M:%S UTC") if rc == 0 else None
+        except ValueError:
+            moment = None
+        found[key] = int(moment.replace(tzinfo=timezone.utc).timestamp()) if moment else 0
     return found
 
 
