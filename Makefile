@@ -3,7 +3,7 @@
 #   make rerun-timing [INVENTORY=path] [RUNS=5]   time healthy re-runs of provision.yml
 #   make test        lint + unit tests + every molecule scenario
 #   make verify INVENTORY=path   testinfra against any inventory
-#   make drift INVENTORY=path    report drift between intent and reality (changes nothing)
+#   make drift INVENTORY=path    report drift between intent and reality (changes only the metrics file)
 #   make bench [INVENTORY=path] [COMPARE="stock tuned dedicated"] [ROUNDS=3]   post-deploy load test
 #   make bench-lab   the README's comparison: 4 GiB MySQL 9.7 and MariaDB 11.8 lab hosts, 3 rounds
 #   make fleet [FLEET_SIZE=4]   SSH lab hosts (inventories/fleet) provisioned with a canary rollout
