@@ -71,6 +71,23 @@ def save_facts(path: str | None, facts: dict, atomic_move) -> None:
     atomic_move(temporary, path)
 
 
+def replace_file(path: str, text: str, mode: int, owner: tuple[int, int] | None = None) -> None:
+    """Write ``text`` to a hidden temporary file beside ``path`` with its final mode (and owner),
+    then rename it over ``path``: a reader never sees half a file, nor a secret readable by others.
+
+    Not AnsibleModule.atomic_move, which gives the new file the old one's owner and mode.
+    """
+    os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+    temporary = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    if owner is not None:
+        os.chown(temporary, *owner)
+    os.chmod(temporary, mode)
+    os.replace(temporary, path)
+
+
 def read_text(path: str) -> str | None:
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:

@@ -55,6 +55,7 @@ import pwd
 import secrets
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.local.mysql.plugins.module_utils.observe import replace_file
 
 
 def client_file(user: str, password: str, socket: str) -> str:
@@ -98,15 +99,7 @@ def main():
     except FileNotFoundError:
         same = False
     if not same and not module.check_mode:
-        os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
-        temporary = f"{path}.tmp"
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(wanted)
-        os.chown(temporary, account.pw_uid, account.pw_gid)
-        os.chmod(temporary, 0o600)
-        # os.replace, not atomic_move: that would give the new file an old file's owner and mode
-        os.replace(temporary, path)
+        replace_file(path, wanted, 0o600, (account.pw_uid, account.pw_gid))
     module.exit_json(changed=not same, password=password)
 
 

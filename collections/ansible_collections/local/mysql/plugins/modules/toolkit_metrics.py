@@ -40,7 +40,6 @@ metrics:
   returned: success
 """
 
-import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.metrics import toolkit_metrics
@@ -48,6 +47,7 @@ from ansible_collections.local.mysql.plugins.module_utils.observe import (
     FactFileError,
     load_facts,
     read_text,
+    replace_file,
     timer_triggers,
 )
 
@@ -74,12 +74,7 @@ def main():
     current = read_text(path)
     changed = current != text
     if changed and not module.check_mode:
-        os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
-        temporary = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.tmp")
-        with open(temporary, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
+        replace_file(path, text, 0o644)
     result = {"changed": changed, "metrics": sum(1 for line in text.splitlines() if line and not line.startswith("#"))}
     if module._diff:
         result["diff"] = {"before_header": path, "after_header": path, "before": current or "", "after": text}
