@@ -19,14 +19,17 @@ ROOT = Path(__file__).parents[2]
 PLAYBOOK_BIN = Path(sys.executable).parent / "ansible-playbook"
 
 
+ONE_SERVER = (
+    "all:\n  children:\n    mysql_servers:\n      hosts:\n"
+    "        no-such-host:\n          ansible_connection: community.docker.docker\n"
+)
+
+
 def run_provision(
-    tmp_path: Path, extra_vars: dict, playbook: str = "provision.yml", options: tuple = ()
+    tmp_path: Path, extra_vars: dict, playbook: str = "provision.yml", options: tuple = (), hosts: str = ONE_SERVER
 ) -> subprocess.CompletedProcess:
     inventory = tmp_path / "hosts.yml"
-    inventory.write_text(
-        "all:\n  children:\n    mysql_servers:\n      hosts:\n"
-        "        no-such-host:\n          ansible_connection: community.docker.docker\n"
-    )
+    inventory.write_text(hosts)
     # No engine answers at this socket: the result is the same whether or not a lab engine runs.
     env = dict(
         os.environ,
@@ -89,6 +92,8 @@ def failure_of(output: str) -> str:
         ({"mysql_monitor_scrape_interval": "0s"}, "mysql_monitor_scrape_interval"),
         ({"mysql_monitor_scrape_interval": "-30s"}, "mysql_monitor_scrape_interval"),
         ({"mysql_monitor_scrape_interval": "often"}, "mysql_monitor_scrape_interval"),
+        ({"mysql_monitor_prometheus_listen": "9090"}, "mysql_monitor_prometheus_listen"),
+        ({"mysql_monitor_prometheus_retention": "forever"}, "mysql_monitor_prometheus_retention"),
         ({"mysql_monitor_exporter_connections": 0}, "mysql_monitor_exporter_connections"),
         ({"mysql_host_memory": "lots"}, "mysql_host_memory"),
         ({"mysql_host_memory": "100M"}, "mysql_host_memory"),
@@ -195,3 +200,33 @@ def test_check_mode_refuses_bad_input_the_same_way(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode != 0 and not contacted(output)
     assert failure_of(output) == "mysql_io_numjobs=64: must be a whole number in 1..16"
+
+
+# A monitoring host and a database host whose exporters listen on loopback (the default) unless set.
+WITH_MONITOR = ONE_SERVER + (
+    "    monitoring:\n      hosts:\n        no-such-monitor:\n          ansible_connection: community.docker.docker\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("extra_vars", "variable"),
+    [
+        ({"mysql_monitor_node_exporter_listen": "198.18.0.11:9100"}, "mysql_monitor_mysqld_exporter_listen"),
+        ({"mysql_monitor_mysqld_exporter_listen": "198.18.0.11:9104"}, "mysql_monitor_node_exporter_listen"),
+        (
+            {
+                "mysql_monitor_mysqld_exporter_listen": "198.18.0.11:9104",
+                "mysql_monitor_node_exporter_listen": "0.0.0.0:9100",
+                "mysql_monitor_scrape_interval": "0s",
+            },
+            "mysql_monitor_scrape_interval",
+        ),
+    ],
+)
+def test_a_monitoring_host_that_cannot_scrape_stops_the_run_before_any_host(tmp_path, extra_vars, variable):
+    result = run_provision(tmp_path, extra_vars, hosts=WITH_MONITOR)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and not contacted(output)
+    assert "Provision, size and tune every host" not in output
+    message = failure_of(output)
+    assert message.startswith(variable), message

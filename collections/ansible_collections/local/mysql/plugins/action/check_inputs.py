@@ -4,7 +4,8 @@ Each input is checked against its role's argument spec (type, choices, sub-optio
 against the ranges of ``module_utils/inputs.py``; the first problem fails the task with one
 message that names that variable, its value and what is accepted. A systemd calendar expression
 is also parsed by the controller's own ``systemd-analyze`` when it has one. With ``fleet`` (the
-number of hosts in the run), the inputs that count hosts are checked against it.
+number of hosts in the run), the inputs that count hosts are checked against it. With ``scrape``
+(the database hosts a monitoring host scrapes), each one's exporters must be reachable from it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import MutuallyExclusiveError, RequiredError
 from ansible.plugins.action import ActionBase
 from ansible_collections.local.mysql.plugins.module_utils import inputs
+from ansible_collections.local.mysql.plugins.module_utils.prometheus import Exporters, ScrapeError, targets
 
 CALENDAR_INPUTS = ("mysql_raid_learn_schedule",)
 # Files the controller copies to the hosts: they must be there before any host is changed.
@@ -40,6 +42,7 @@ class ActionModule(ActionBase):
         if "fleet" in self._task.args:
             values[inputs.FLEET] = int(self._task.args["fleet"])
         problems = inputs.errors(values) + self.calendar_errors(values) + self.file_errors(values)
+        problems += self.scrape_errors(task_vars)
         if problems:
             raise AnsibleActionFail(problems[0])
         result.update(changed=False, msg=f"{len(values)} inputs accepted")
@@ -97,6 +100,19 @@ class ActionModule(ActionBase):
                     words = "a readable file on the controller (absolute, or under the playbook's files/)"
                     problems.append(inputs.message(name, values[name], words))
         return problems
+
+    def scrape_errors(self, task_vars: dict) -> list[str]:
+        """Each scraped database host's exporters reachable from this host, with the inputs
+        that host has (its own or the role's defaults)."""
+        servers = self._task.args.get("scrape") or []
+        exporters = [
+            Exporters.of(name, self.role_inputs("mysql_monitor", task_vars["hostvars"][name])) for name in servers
+        ]
+        try:
+            targets(exporters, task_vars["inventory_hostname"])
+        except ScrapeError as error:
+            return [str(error)]
+        return []
 
     @staticmethod
     def calendar_errors(values: dict) -> list[str]:

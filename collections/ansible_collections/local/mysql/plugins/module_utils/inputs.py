@@ -185,6 +185,8 @@ RULES: dict[str, Rule] = {
     "mysql_monitor_exporter_user": matching(r"[A-Za-z0-9_]{1,32}", "a name of letters, digits and _ (1..32)"),
     "mysql_monitor_exporter_connections": whole(1, 100),
     "mysql_monitor_scrape_interval": duration,
+    "mysql_monitor_prometheus_listen": listen_address,
+    "mysql_monitor_prometheus_retention": duration,
     "mysql_rollout_batch": batch_words,
     "mysql_bench_workdir": absolute_path(),
     "mysql_bench_results_dir": absolute_path(),

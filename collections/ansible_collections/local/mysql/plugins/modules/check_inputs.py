@@ -23,6 +23,13 @@ options:
       - The number of hosts in the run; a canary or batch of more hosts (C(mysql_rollout_*)) is refused.
       - Without it those inputs are checked only for their form.
     type: int
+  scrape:
+    description:
+      - The database hosts this (monitoring) host's Prometheus will scrape; each one's exporters
+        must listen where this host reaches them (not on loopback, unless it is this host). A
+        refusal names the exporter's listen variable.
+    type: list
+    elements: str
 author: MySQL tuning toolkit contributors
 """
 
@@ -31,6 +38,11 @@ EXAMPLES = r"""
   local.mysql.check_inputs:
     roles: [mysql_server, mysql_host, mysql_limits, mysql_io, mysql_tune, mysql_raid, mysql_rollout]
     fleet: "{{ ansible_play_hosts_all | length }}"
+
+- name: Check the monitoring inputs and that every database host can be scraped
+  local.mysql.check_inputs:
+    roles: [mysql_monitor]
+    scrape: "{{ groups['mysql_servers'] }}"
 """
 
 RETURN = r"""
