@@ -94,6 +94,7 @@ def failure_of(output: str) -> str:
         ({"mysql_monitor_scrape_interval": "often"}, "mysql_monitor_scrape_interval"),
         ({"mysql_monitor_prometheus_listen": "9090"}, "mysql_monitor_prometheus_listen"),
         ({"mysql_monitor_prometheus_retention": "forever"}, "mysql_monitor_prometheus_retention"),
+        ({"mysql_monitor_alertmanagers": ["alertmanager"]}, "mysql_monitor_alertmanagers"),
         ({"mysql_monitor_exporter_connections": 0}, "mysql_monitor_exporter_connections"),
         ({"mysql_host_memory": "lots"}, "mysql_host_memory"),
         ({"mysql_host_memory": "100M"}, "mysql_host_memory"),

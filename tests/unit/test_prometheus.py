@@ -104,3 +104,12 @@ def test_the_filter_reads_each_hosts_variables_and_the_roles_defaults():
 def test_the_filter_refuses_a_host_left_on_the_default_loopback():
     with pytest.raises(AnsibleFilterError, match=f"^{MYSQLD}='127.0.0.1:9104': must be"):
         scrape_config([{"inventory_hostname": "db1"}], "monitor", "30s", [], DEFAULTS)
+
+
+def test_alerts_go_to_the_alertmanagers_given_and_nowhere_without_them():
+    servers = [exporters("db1", "198.18.0.11:9104", "198.18.0.11:9100")]
+    assert "alerting" not in prometheus_config(servers, "monitor", "30s", [])
+    config = prometheus_config(servers, "monitor", "30s", [], ["198.18.0.40:9093", "198.18.0.41:9093"])
+    assert config["alerting"] == {
+        "alertmanagers": [{"static_configs": [{"targets": ["198.18.0.40:9093", "198.18.0.41:9093"]}]}]
+    }

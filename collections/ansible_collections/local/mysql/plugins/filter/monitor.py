@@ -8,7 +8,9 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.local.mysql.plugins.module_utils.prometheus import Exporters, ScrapeError, prometheus_config
 
 
-def scrape_config(servers: list, monitor: str, scrape_interval: str, rule_files: list, defaults: Mapping) -> dict:
+def scrape_config(
+    servers: list, monitor: str, scrape_interval: str, rule_files: list, defaults: Mapping, alertmanagers: list = ()
+) -> dict:
     """Prometheus's configuration for the database hosts ``servers`` (their variables, as
     ``hostvars`` has them); a variable a host does not set takes the role's default."""
     try:
@@ -18,7 +20,9 @@ def scrape_config(servers: list, monitor: str, scrape_interval: str, rule_files:
             )
             for host_vars in servers
         ]
-        return prometheus_config(exporters, str(monitor), str(scrape_interval), list(rule_files))
+        return prometheus_config(
+            exporters, str(monitor), str(scrape_interval), list(rule_files), [str(a) for a in alertmanagers]
+        )
     except ScrapeError as error:
         raise AnsibleFilterError(str(error)) from error
     except (KeyError, TypeError) as error:

@@ -141,6 +141,13 @@ def listen_address(value):
     return None
 
 
+def listen_addresses(value):
+    """A list of host:port (empty for none)."""
+    if any(listen_address(item) for item in value):
+        return "a list of host:port with ports in 1..65535, such as [198.18.0.40:9093]"
+    return None
+
+
 def duration(value):
     """A positive Prometheus duration such as 30s, 1m or 1h30m."""
     text = str(value)
@@ -187,6 +194,7 @@ RULES: dict[str, Rule] = {
     "mysql_monitor_scrape_interval": duration,
     "mysql_monitor_prometheus_listen": listen_address,
     "mysql_monitor_prometheus_retention": duration,
+    "mysql_monitor_alertmanagers": listen_addresses,
     "mysql_rollout_batch": batch_words,
     "mysql_bench_workdir": absolute_path(),
     "mysql_bench_results_dir": absolute_path(),

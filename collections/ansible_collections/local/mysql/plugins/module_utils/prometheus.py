@@ -79,8 +79,11 @@ def targets(servers: list[Exporters], monitor: str) -> dict[str, list[tuple[str,
     return {job: [(server.host, target(server, variable, monitor)) for server in scraped] for job, variable in JOBS}
 
 
-def prometheus_config(servers: list[Exporters], monitor: str, scrape_interval: str, rule_files: list[str]) -> dict:
-    """Prometheus's configuration: one job per exporter, one target per database host."""
+def prometheus_config(
+    servers: list[Exporters], monitor: str, scrape_interval: str, rule_files: list[str], alertmanagers: list[str] = ()
+) -> dict:
+    """Prometheus's configuration: one job per exporter, one target per database host, and the
+    Alertmanagers (host:port) the firing alerts go to, if any."""
     jobs = [
         {
             "job_name": job,
@@ -88,8 +91,11 @@ def prometheus_config(servers: list[Exporters], monitor: str, scrape_interval: s
         }
         for job, found in targets(servers, monitor).items()
     ]
-    return {
+    config = {
         "global": {"scrape_interval": scrape_interval, "evaluation_interval": scrape_interval},
         "rule_files": list(rule_files),
         "scrape_configs": jobs,
     }
+    if alertmanagers:
+        config["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": list(alertmanagers)}]}]}
+    return config
