@@ -96,25 +96,40 @@ def test_the_servers_own_certificate_needs_no_file_settings():
     for flavor, version in (("mysql", (9, 7, 4)), ("mariadb", (11, 8, 6))):
         variables = server_settings(listen(flavor=flavor, version=version, require_secure_transport=True))["variables"]
         assert "ssl_cert" not in variables
+        assert server_settings(listen(flavor=flavor, version=version))["files"] == []
         assert variables["tls_version"]["value"] == "TLSv1.2,TLSv1.3"
         assert variables["require_secure_transport"]["value"] == "ON"
 
 
 def test_given_files_are_the_servers_certificate_and_minimum_version():
-    variables = server_settings(
+    settings = server_settings(
         listen(
             flavor="mariadb",
             version=(10, 11, 18),
             tls_cert="certs/db.pem",
+            tls_key="certs/db-key.pem",
             tls_ca="certs/ca.pem",
             tls_min_version="TLSv1.3",
         )
-    )["variables"]
+    )
+    variables = settings["variables"]
     assert variables["ssl_cert"]["value"] == "/etc/mysql/tls/server-cert.pem"
     assert variables["ssl_key"]["value"] == "/etc/mysql/tls/server-key.pem"
     assert variables["ssl_ca"]["value"] == "/etc/mysql/tls/ca.pem"
     assert variables["tls_version"]["value"] == "TLSv1.3"
     assert variables["require_secure_transport"]["value"] == "OFF"
+    # each given file goes where its variable points; only the key is private
+    assert settings["files"] == [
+        {"src": "certs/db.pem", "dest": variables["ssl_cert"]["value"], "mode": "0644"},
+        {"src": "certs/db-key.pem", "dest": variables["ssl_key"]["value"], "mode": "0600"},
+        {"src": "certs/ca.pem", "dest": variables["ssl_ca"]["value"], "mode": "0644"},
+    ]
+
+
+def test_without_a_ca_file_none_is_installed_or_named():
+    settings = server_settings(listen(tls_cert="certs/db.pem", tls_key="certs/db-key.pem"))
+    assert "ssl_ca" not in settings["variables"]
+    assert [entry["mode"] for entry in settings["files"]] == ["0644", "0600"]
 
 
 def test_tls_required_where_the_server_has_no_certificate_names_the_certificate():

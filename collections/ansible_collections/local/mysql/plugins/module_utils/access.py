@@ -21,7 +21,8 @@ BIND_LIST_SINCE = {"mysql": (8, 0, 13), "mariadb": (10, 11)}
 # initialisation, MariaDB from 11.4 one in memory at each start; MariaDB before 11.4 needs files.
 OWN_CERTIFICATE_SINCE = {"mysql": (5, 7, 5), "mariadb": (11, 4)}
 TLS_VERSIONS = {"TLSv1.2": "TLSv1.2,TLSv1.3", "TLSv1.3": "TLSv1.3"}
-TLS_FILES = {"cert": "server-cert.pem", "key": "server-key.pem", "ca": "ca.pem"}
+# Where each given TLS file goes in the server's TLS directory, and its mode: only the key is private.
+TLS_FILES = {"cert": ("server-cert.pem", "0644"), "key": ("server-key.pem", "0600"), "ca": ("ca.pem", "0644")}
 # Headroom beside the application pools: the toolkit's own sessions, a DBA, a monitoring agent.
 HEADROOM_CONNECTIONS = 10
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -83,6 +84,7 @@ class Listen:
     bind_address: tuple
     mysqlx: bool = False
     tls_cert: str = ""
+    tls_key: str = ""
     tls_ca: str = ""
     tls_dir: str = "/etc/mysql/tls"
     tls_min_version: str = "TLSv1.2"
@@ -91,9 +93,11 @@ class Listen:
 
 
 def server_settings(listen: Listen) -> dict:
-    """{variables: {name: {value, formula}}, options: {name: {value, formula}}} for the drop-in.
+    """{variables: {name: {value, formula}}, options: {name: {value, formula}}, files: [...]}.
 
-    ``options`` are start-up options the server does not show as variables (MySQL's X plugin).
+    ``variables`` and ``options`` go into the drop-in; ``options`` are start-up options the server
+    does not show as variables (MySQL's X plugin). ``files`` are the controller's TLS files to
+    install ({src, dest, mode}), at the paths the ``ssl_*`` variables name.
     """
     bind = list(listen.bind_address)
     problem = bind_address_words(bind)
@@ -130,12 +134,16 @@ def server_settings(listen: Listen) -> dict:
                 else "mysql_server_users has accounts with require_tls)"
             )
         )
+    installed = []
     if files:
+        given = {"cert": listen.tls_cert, "key": listen.tls_key, "ca": listen.tls_ca}
         for name in ("cert", "key") + (("ca",) if listen.tls_ca else ()):
+            file_name, mode = TLS_FILES[name]
             variables[f"ssl_{name}"] = {
-                "value": f"{listen.tls_dir}/{TLS_FILES[name]}",
+                "value": f"{listen.tls_dir}/{file_name}",
                 "formula": f"mysql_server_tls_{name}, installed owned by the server user",
             }
+            installed.append({"src": given[name], "dest": variables[f"ssl_{name}"]["value"], "mode": mode})
     if files or own:
         variables["tls_version"] = {
             "value": TLS_VERSIONS[listen.tls_min_version],
@@ -146,7 +154,7 @@ def server_settings(listen: Listen) -> dict:
         "formula": "mysql_server_require_secure_transport: TCP clients "
         + ("must use TLS" if listen.require_secure_transport else "may connect without TLS"),
     }
-    return {"variables": variables, "options": options}
+    return {"variables": variables, "options": options, "files": installed}
 
 
 # ---- application accounts ----------------------------------------------------------------------
