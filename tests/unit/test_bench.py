@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from ansible_collections.local.mysql.plugins.module_utils import bench
+from ansible_collections.local.mysql.plugins.module_utils import bench, rivals
 from ansible_collections.local.mysql.plugins.module_utils.bench import (
     BenchError,
     busy_reasons,
@@ -38,6 +38,11 @@ from hypothesis import strategies as st
 FIXTURES = Path(__file__).parent / "fixtures" / "bench"
 RUNS = sorted(p.name for p in FIXTURES.glob("sysbench-*.txt") if "denied" not in p.name)
 GOOD = {
+    "mode": "load",
+    "scenario": "in-memory",
+    "p95_bound_ms": 50,
+    "max_threads": 256,
+    "pin_cpus": True,
     "workloads": ["oltp_read_write", "oltp_point_select", "oltp_join"],
     "tables": 8,
     "table_size": 0,
@@ -132,8 +137,9 @@ def test_good_inputs_pass():
 @pytest.mark.parametrize(
     ("change", "variable"),
     [
-        ({"workloads": []}, "mysql_bench_workloads"),
-        ({"threads": 0}, "mysql_bench_threads"),
+        ({"p95_bound_ms": 0}, "mysql_bench_p95_bound_ms"),
+        ({"max_threads": 0}, "mysql_bench_max_threads"),
+        ({"threads": 5000}, "mysql_bench_threads"),
         ({"threads": -3}, "mysql_bench_threads"),
         ({"time": 0}, "mysql_bench_time"),
         ({"rounds": 2}, "mysql_bench_rounds"),
@@ -234,8 +240,8 @@ def test_without_a_comparison_the_server_is_measured_as_it_is():
     assert [(s["configuration"], s["switch"]) for s in steps] == [("as-is", False), ("as-is", False)]
 
 
-def apply(actions, state):
-    dropin, aside, dedicated = state
+def apply(actions, state, rival):
+    dropin, aside, held = state
     for action in actions:
         if action == "remove stale aside copy":
             aside = False
@@ -243,23 +249,28 @@ def apply(actions, state):
             dropin, aside = True, False
         elif action == "move drop-in aside":
             dropin, aside = False, True
-        elif action == "write dedicated drop-in":
-            dedicated = True
-        elif action == "remove dedicated drop-in":
-            dedicated = False
-    return dropin, aside, dedicated
+        elif action == "write rival drop-in":
+            held = rival
+        elif action == "remove rival drop-in":
+            held = None
+    return dropin, aside, held
 
 
-@given(st.sampled_from(bench.CONFIGURATIONS), st.booleans(), st.booleans(), st.booleans())
-def test_file_actions_reach_the_configuration_from_any_leftover_state(configuration, dropin, aside, dedicated):
+@given(
+    st.sampled_from(bench.CONFIGURATIONS),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from([None, rivals.dropin("dedicated", 4 * GIB, 2), rivals.dropin("dedicated-budget", 4 * GIB, 2)]),
+)
+def test_file_actions_reach_the_configuration_from_any_leftover_state(configuration, dropin, aside, held):
     if not (dropin or aside):
         dropin = True  # a provisioned host has its drop-in in one of the two places
-    after = apply(file_actions(configuration, dropin, aside, dedicated), (dropin, aside, dedicated))
-    wanted = bench.CONFIGURATION_FILES[configuration]
-    assert after[0] == wanted["dropin"]
-    assert after[2] == wanted["dedicated"]
+    rival = rivals.dropin(configuration, 4 * GIB, 2)
+    after = apply(file_actions(configuration, dropin, aside, held, rival), (dropin, aside, held), rival)
+    assert after[0] == (configuration == "tuned")
+    assert after[2] == (rival or None)
     assert after[0] != after[1], "the drop-in is in exactly one place"
-    assert file_actions(configuration, *after) == [], "a second switch does nothing"
+    assert file_actions(configuration, *after, rival) == [], "a second switch does nothing"
 
 
 # ------------------------------------------------------------------------------ the private client
@@ -316,7 +327,7 @@ DISKSTATS = (
 
 
 def test_cpu_busy_leaves_idle_and_iowait_out():
-    assert cpu_times(PROC_STAT) == (150, 1000)
+    assert cpu_times(PROC_STAT) == (150, 1000, 50)
 
 
 def test_disk_counters_sum_whole_disks_only():
@@ -452,6 +463,7 @@ def test_report_judges_seed_000s_targets_and_draws_a_chart(tmp_path):
     assert report["verdict"]["oltp_point_select"] == {
         "target_p95_ms": 10.0,
         "p95_ms": point_p95,
+        "failed_runs": 0,
         "pass": point_p95 < 10,
     }
     assert report["verdict"]["oltp_join"]["pass"] == (join_p95 < 50)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import stat
 
 import pytest
+from ansible_collections.local.mysql.plugins.module_utils import rivals
 from module_runner import run_module
 
 TUNED = "[mysqld]\ninnodb_buffer_pool_size = 2G\n"
+RIVALS = {name: rivals.dropin(name, 4 << 30, 2) for name in ("stock", "tuned", "dedicated", "dedicated-budget")}
 
 
 def confdir(tmp_path, dropin=True, aside=None, dedicated=False) -> dict:
@@ -24,7 +26,7 @@ def confdir(tmp_path, dropin=True, aside=None, dedicated=False) -> dict:
     if aside is not None:
         (directory / "zz-mysql-tuning.cnf.bench-aside").write_text(aside)
     if dedicated:
-        (directory / "zz-mysql-bench-dedicated.cnf").write_text("[mysqld]\ninnodb_dedicated_server = ON\n")
+        (directory / "zz-mysql-bench-dedicated.cnf").write_text(RIVALS["dedicated"])
     return args
 
 
@@ -41,8 +43,10 @@ def test_stock_moves_the_drop_in_aside_keeping_its_content(tmp_path):
 
 def test_dedicated_writes_a_drop_in_with_only_innodb_dedicated_server(tmp_path):
     args = confdir(tmp_path)
-    result = run_module("bench_config", tmp_path, {**args, "configuration": "dedicated"})
-    assert result["actions"] == ["move drop-in aside", "write dedicated drop-in"]
+    result = run_module(
+        "bench_config", tmp_path, {**args, "configuration": "dedicated", "content": RIVALS["dedicated"]}
+    )
+    assert result["actions"] == ["move drop-in aside", "write rival drop-in"]
     written = files(tmp_path)["zz-mysql-bench-dedicated.cnf"]
     settings = [line for line in written.splitlines() if line and not line.startswith(("#", "["))]
     assert settings == ["innodb_dedicated_server = ON"]
@@ -52,8 +56,18 @@ def test_dedicated_writes_a_drop_in_with_only_innodb_dedicated_server(tmp_path):
 def test_tuned_after_dedicated_restores_the_drop_in_and_removes_the_dedicated_one(tmp_path):
     args = confdir(tmp_path, dropin=False, aside=TUNED, dedicated=True)
     result = run_module("bench_config", tmp_path, {**args, "configuration": "tuned"})
-    assert result["actions"] == ["move drop-in back", "remove dedicated drop-in"]
+    assert result["actions"] == ["move drop-in back", "remove rival drop-in"]
     assert files(tmp_path) == {"zz-mysql-tuning.cnf": TUNED}
+
+
+def test_dedicated_budget_replaces_the_dedicated_drop_in_with_the_formulas_on_the_budget(tmp_path):
+    args = confdir(tmp_path, dropin=False, aside=TUNED, dedicated=True)
+    wanted = RIVALS["dedicated-budget"]
+    result = run_module("bench_config", tmp_path, {**args, "configuration": "dedicated-budget", "content": wanted})
+    assert result["actions"] == ["write rival drop-in"]
+    settings = [line for line in files(tmp_path)["zz-mysql-bench-dedicated.cnf"].splitlines() if " = " in line]
+    # 4 GiB and 2 CPUs: half the memory for the pool, one GiB of redo
+    assert settings == ["innodb_buffer_pool_size = 2147483648", "innodb_redo_log_capacity = 1073741824"]
 
 
 def test_a_drop_in_in_place_wins_over_a_stale_aside_copy(tmp_path):
@@ -63,9 +77,9 @@ def test_a_drop_in_in_place_wins_over_a_stale_aside_copy(tmp_path):
     assert files(tmp_path) == {"zz-mysql-tuning.cnf": TUNED}
 
 
-@pytest.mark.parametrize("configuration", ["stock", "tuned", "dedicated"])
+@pytest.mark.parametrize("configuration", ["stock", "tuned", "dedicated", "dedicated-budget"])
 def test_a_second_run_changes_nothing(tmp_path, configuration):
-    args = {**confdir(tmp_path), "configuration": configuration}
+    args = {**confdir(tmp_path), "configuration": configuration, "content": RIVALS[configuration]}
     run_module("bench_config", tmp_path, args)
     reached = files(tmp_path)
     again = run_module("bench_config", tmp_path, args)
@@ -78,7 +92,7 @@ def test_a_second_run_changes_nothing(tmp_path, configuration):
     [("stock", {}), ("dedicated", {}), ("tuned", {"dropin": False, "aside": TUNED, "dedicated": True})],
 )
 def test_check_mode_says_what_it_would_do_and_touches_no_file(tmp_path, configuration, state):
-    args = {**confdir(tmp_path, **state), "configuration": configuration}
+    args = {**confdir(tmp_path, **state), "configuration": configuration, "content": RIVALS[configuration]}
     before = files(tmp_path)
     result = run_module("bench_config", tmp_path, args, check=True)
     assert files(tmp_path) == before

@@ -80,9 +80,14 @@ def test_no_run_is_refused(tmp_path):
     assert not (tmp_path / "r").exists()
 
 
-def test_a_run_without_statistics_fails_with_what_sysbench_said(tmp_path):
+def test_a_run_without_statistics_is_shown_as_failed_with_what_sysbench_said(tmp_path):
     runs = [*RUNS, run(DENIED, "tuned", "oltp_point_select", 1100.0)]
     result = run_module("bench_report", tmp_path, {"dest": str(tmp_path / "r"), "meta": META, "runs": runs})
-    assert result["failed"] is True
-    assert result["msg"].startswith("sysbench printed no statistics: FATAL: unable to connect")
-    assert not (tmp_path / "r").exists()
+    assert result.get("failed") is not True, result
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    failed = [r for r in report["runs"] if r["failed"]]
+    assert len(failed) == 1 and failed[0]["failure"].startswith(
+        "sysbench printed no statistics: FATAL: unable to connect"
+    )
+    assert "FAILED: sysbench printed no statistics" in (tmp_path / "r" / "report.md").read_text()
+    assert "FAIL (1 run(s) failed)" in result["verdict_line"]

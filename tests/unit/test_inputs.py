@@ -15,7 +15,7 @@ WHOLE_RANGES = {
     "mysql_io_runtime": (5, 600),
     "mysql_io_iodepth": (1, 256),
     "mysql_io_numjobs": (1, 16),
-    "mysql_bench_threads": (1, 4096),
+    "mysql_bench_max_threads": (1, 4096),
     "mysql_bench_rounds": (1, 100),
 }
 
@@ -28,6 +28,12 @@ def test_a_whole_number_is_accepted_exactly_inside_its_range(name, value):
     if problem:
         assert problem.startswith(f"{name}={value!r}: must be ")
         assert f"{low}..{high}" in problem
+
+
+def test_zero_bench_threads_means_the_scenarios_and_the_range_holds_otherwise():
+    assert inputs.error("mysql_bench_threads", 0) is None
+    assert inputs.error("mysql_bench_threads", 4096) is None
+    assert "0 or a whole number in 1..4096" in inputs.error("mysql_bench_threads", 4097)
 
 
 @given(st.sampled_from(sorted(WHOLE_RANGES)), st.sampled_from([True, "ten", 2.5, None]))

@@ -143,7 +143,8 @@ def test_bad_input_fails_before_any_host_is_contacted(tmp_path, extra_vars, vari
 @pytest.mark.parametrize(
     ("extra_vars", "variable"),
     [
-        ({"mysql_bench_threads": 0}, "mysql_bench_threads"),
+        ({"mysql_bench_threads": 5000}, "mysql_bench_threads"),
+        ({"mysql_bench_p95_bound_ms": 0}, "mysql_bench_p95_bound_ms"),
         ({"mysql_bench_compare": ["stock", "fast"]}, "mysql_bench_compare"),
         ({"mysql_bench_compare": ["stock", "tuned"], "mysql_bench_rounds": 2}, "mysql_bench_rounds"),
         ({"mysql_bench_schema": "mysql"}, "mysql_bench_schema"),

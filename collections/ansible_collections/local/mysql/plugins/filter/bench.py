@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.local.mysql.plugins.module_utils.bench import plan, reproduce_command
+from ansible_collections.local.mysql.plugins.module_utils import capacity
+from ansible_collections.local.mysql.plugins.module_utils.bench import plan, reproduce_command, run_record
 
 
 def mysql_bench_plan(
@@ -12,6 +13,15 @@ def mysql_bench_plan(
     return plan(params, probe, flavor, sizing, workdir, reproduce_command(params, inventories, host))
 
 
+def mysql_bench_capacity_stops(runs: list, settings: dict) -> dict:
+    """The capacity ladders that stopped (configuration/workload -> why), from the runs kept so far."""
+    records = [
+        run_record(run["step"], run["output"], run["samples"], run["variables"], 0.0, run.get("failure"))
+        for run in runs
+    ]
+    return capacity.stops(records, float(settings["p95_bound_ms"]), int(settings["cap"]))
+
+
 class FilterModule:
     def filters(self):
-        return {"mysql_bench_plan": mysql_bench_plan}
+        return {"mysql_bench_plan": mysql_bench_plan, "mysql_bench_capacity_stops": mysql_bench_capacity_stops}

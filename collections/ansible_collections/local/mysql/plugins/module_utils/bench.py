@@ -11,14 +11,14 @@ import math
 import re
 import statistics
 
-from ansible_collections.local.mysql.plugins.module_utils import inputs
+from ansible_collections.local.mysql.plugins.module_utils import capacity, inputs, rivals, scenarios
 from ansible_collections.local.mysql.plugins.module_utils.inputs import MIN_BENCH_TABLE_SIZE as MIN_TABLE_SIZE
 from ansible_collections.local.mysql.plugins.module_utils.inputs import SYSTEM_SCHEMAS
 from ansible_collections.local.mysql.plugins.module_utils.sizing import GIB, KIB
 from ansible_collections.local.mysql.plugins.module_utils.sizing import human as size_text
 
 OWN_WORKLOADS = ("oltp_join", "storm")
-CONFIGURATIONS = ("stock", "tuned", "dedicated")
+CONFIGURATIONS = ("stock", "tuned", "dedicated", "dedicated-budget")
 SYSTEM_USERS = ("system user", "event_scheduler")
 MARKER_TABLE = "toolkit_bench_marker"
 MARKER_TEXT = "made by the mysql_bench role of the MySQL tuning toolkit; dropped after each run"
@@ -34,6 +34,9 @@ SAMPLE_FIELDS = (
     "server_hwm",
     "load1",
     "cpu_busy_pct",
+    "cpu_iowait_pct",
+    "server_cpu_pct",
+    "client_cpu_pct",
     "disk_read_iops",
     "disk_write_iops",
     "disk_read_mbps",
@@ -99,8 +102,8 @@ def configurations_for(requested: list[str], flavor: str) -> tuple[list[str], li
     """
     kept, skipped = [], []
     for name in requested:
-        if name == "dedicated" and flavor != "mysql":
-            skipped.append("dedicated (innodb_dedicated_server exists on MySQL only)")
+        if name.startswith("dedicated") and flavor != "mysql":
+            skipped.append(f"{name} (innodb_dedicated_server exists on MySQL only)")
         else:
             kept.append(name)
     return kept, skipped
@@ -111,15 +114,14 @@ def free_space_margin(filesystem_size: int) -> int:
 
 
 def dataset(
-    tables: int, table_size: int, buffer_pool: int, free_bytes: int, filesystem_size: int, mode: str = "load"
+    tables: int, table_size: int, buffer_pool: int, free_bytes: int, filesystem_size: int, share: float = 0.5
 ) -> dict:
     """Rows per table and the dataset's expected size; BenchError when it would not fit.
 
-    With ``table_size`` 0 the load test's dataset is about half the buffer pool: the reads are
-    served from memory once warm, and the writes still reach the disk through checkpoints. The
-    storm's is larger than the pool, so that reading it through fills the pool.
+    With ``table_size`` 0 the dataset is ``share`` of the buffer pool: the scenario's (about half
+    in memory, 2.5 x when the load must reach the disk), or the storm's, larger than the pool so
+    that reading it through fills the pool.
     """
-    share = STORM_DATA_SHARE if mode == "storm" else 0.5
     if table_size:
         rows, formula = table_size, "requested (mysql_bench_table_size)"
     else:
@@ -189,67 +191,133 @@ def refusals(probe: dict, params: dict) -> list[str]:
     return problems
 
 
-def schedule(configurations: list[str], rounds: int, workloads: list[str]) -> list[dict]:
+def schedule(
+    configurations: list[str], rounds: int, workloads: list[str], threads: int = 10, burst: int = 0
+) -> list[dict]:
     """Every measured run in order: configurations alternate within each round (A B C A B C ...).
 
     ``switch`` marks the first run on a configuration in a round: the server restarts there.
-    Without configurations the server is measured as it is, with no restart.
+    Without configurations the server is measured as it is, with no restart. ``burst``: the
+    sessions of a last run on each configuration in each round (the connections scenario).
     """
+    runs = [(workload, threads, "load") for workload in workloads]
+    if burst:
+        runs.append((scenarios.BURST_WORKLOAD, burst, "burst"))
     steps = []
     for round_number in range(1, rounds + 1):
         for configuration in configurations or [None]:
-            for index, workload in enumerate(workloads):
+            for index, (workload, count, phase) in enumerate(runs):
                 steps.append(
                     {
                         "round": round_number,
                         "configuration": configuration or "as-is",
                         "workload": workload,
+                        "threads": count,
+                        "phase": phase,
+                        "ladder": None,
                         "switch": configuration is not None and index == 0,
                     }
                 )
     return steps
 
 
-CONFIGURATION_FILES = {
-    "stock": {"dropin": False, "dedicated": False},
-    "tuned": {"dropin": True, "dedicated": False},
-    "dedicated": {"dropin": False, "dedicated": True},
-}
+def capacity_schedule(configurations: list[str], workloads: list[str], cap: int) -> list[dict]:
+    """The capacity search's runs: per configuration (one restart) and workload, the thread ladder.
+
+    The ladder's later steps are skipped once it stops (``capacity.stops``)."""
+    steps = []
+    for configuration in configurations or [None]:
+        name = configuration or "as-is"
+        for workload_index, workload in enumerate(workloads):
+            for index, threads in enumerate(capacity.ladder(cap)):
+                steps.append(
+                    {
+                        "round": 1,
+                        "configuration": name,
+                        "workload": workload,
+                        "threads": threads,
+                        "phase": "capacity",
+                        "ladder": capacity.ladder_name(name, workload),
+                        "switch": configuration is not None and workload_index == 0 and index == 0,
+                    }
+                )
+    return steps
 
 
-def file_actions(configuration: str, dropin_exists: bool, aside_exists: bool, dedicated_exists: bool) -> list[str]:
+def file_actions(
+    configuration: str, dropin_exists: bool, aside_exists: bool, rival_now: str | None, rival: str
+) -> list[str]:
     """What puts the server's configuration directory in the state of a configuration.
 
-    stock: the toolkit's drop-in moved aside; tuned: the drop-in in place; dedicated: stock plus
-    a drop-in with innodb_dedicated_server=ON. A drop-in in place is the newest (a provision
+    stock: the toolkit's drop-in moved aside; tuned: the drop-in in place; a rival (dedicated,
+    dedicated-budget): stock plus the rival's drop-in (``rival``, '' for none; ``rival_now`` is
+    what the file holds, None when there is none). A drop-in in place is the newest (a provision
     run may have written it after a benchmark stopped midway): an aside copy beside it is stale.
     """
-    wanted = CONFIGURATION_FILES[configuration]
+    wants_dropin = configuration == "tuned"
     actions = []
     if dropin_exists and aside_exists:
         actions.append("remove stale aside copy")
         aside_exists = False
-    if wanted["dropin"] and not dropin_exists and aside_exists:
+    if wants_dropin and not dropin_exists and aside_exists:
         actions.append("move drop-in back")
-    if not wanted["dropin"] and dropin_exists:
+    if not wants_dropin and dropin_exists:
         actions.append("move drop-in aside")
-    if wanted["dedicated"] and not dedicated_exists:
-        actions.append("write dedicated drop-in")
-    if not wanted["dedicated"] and dedicated_exists:
-        actions.append("remove dedicated drop-in")
+    if rival and rival_now != rival:
+        actions.append("write rival drop-in")
+    if not rival and rival_now is not None:
+        actions.append("remove rival drop-in")
     return actions
+
+
+# What each mode's command line carries: the storm decides its sessions, warm-up, round and
+# configuration itself; the capacity search its threads and rounds.
+REPRODUCED = {
+    "storm": ("mode", "tables", "table_size", "time"),
+    "capacity": (
+        "mode",
+        "scenario",
+        "workloads",
+        "tables",
+        "table_size",
+        "time",
+        "warmup",
+        "compare",
+        "p95_bound_ms",
+        "max_threads",
+        "pin_cpus",
+    ),
+    "load": (
+        "mode",
+        "scenario",
+        "workloads",
+        "tables",
+        "table_size",
+        "threads",
+        "time",
+        "warmup",
+        "rounds",
+        "compare",
+        "pin_cpus",
+    ),
+}
 
 
 def reproduce_command(params: dict, inventories: list[str], host: str) -> str:
     """The command line that runs the same benchmark on the same host again."""
-    if params.get("mode") == "storm":
-        # the storm decides its sessions, warm-up, round and configuration itself
-        names = ("mode", "tables", "table_size", "time")
-    else:
-        names = ("mode", "workloads", "tables", "table_size", "threads", "time", "warmup", "rounds", "compare")
+    names = REPRODUCED.get(params.get("mode"), REPRODUCED["load"])
     extra = json.dumps({f"mysql_bench_{name}": params[name] for name in names if name in params}, sort_keys=True)
     sources = " ".join(f"-i {source}" for source in inventories)
     return f"ansible-playbook {sources} playbooks/bench.yml -l {host} -e '{extra}'"
+
+
+def cpu_split(cpus: list[int] | None, pin: bool) -> dict | None:
+    """Disjoint CPU sets, so that a configuration is not judged by the CPU it leaves the client:
+    the client the last quarter of the host's CPUs (at least one), the server the rest."""
+    if not pin or not cpus or len(cpus) < 2:
+        return None
+    client = max(1, len(cpus) // 4)
+    return {"server": list(cpus[:-client]), "client": list(cpus[-client:])}
 
 
 # Bounds that stop a stuck sysbench: loading at 5 000 rows a second is far below what a lab
@@ -308,21 +376,40 @@ def sysbench_phases(params: dict, data: dict, storm_sessions: int = 0) -> dict:
     }
 
 
+def step_phases(phases: dict, step: dict, rand_type: str | None) -> dict:
+    """One step's warm-up and measured run: the phases with the step's threads and the scenario's
+    row picking. A burst opens its sessions at once, with no warm-up, and, as the storm, leaves
+    every one of them to the load (the sampler takes the administrator's extra connection)."""
+    picking = {"rand-type": rand_type} if rand_type else {}
+    measure = {**phases["measure"], "options": {**phases["measure"]["options"], "threads": step["threads"], **picking}}
+    warmup = phases["warmup"]
+    if step["phase"] == "burst":
+        return {"warmup": None, "measure": {**measure, "sample_account": "root"}}
+    if warmup and warmup["command"] == "run":
+        warmup = {**warmup, "options": {**warmup["options"], "threads": step["threads"], **picking}}
+    return {"warmup": warmup, "measure": measure}
+
+
 def plan(params: dict, probe: dict, flavor: str, sizing: dict, workdir: str, reproduce: str = "") -> dict:
     """Everything the role does on a host, decided before anything is created.
 
     ``params`` are the role's inputs without their prefix, ``probe`` what bench_probe read,
-    ``sizing`` what the toolkit sized (its variables; the dataset follows the buffer pool,
-    whichever configuration is live when the benchmark starts; the storm opens max_connections
-    sessions). ``refusals`` non-empty means: change nothing.
+    ``sizing`` what the toolkit sized (its variables and budget; the dataset follows the buffer
+    pool, whichever configuration is live when the benchmark starts; the storm and a burst open
+    max_connections sessions). ``refusals`` non-empty means: change nothing.
     ``reproduce`` is the command line that runs the same benchmark again.
     """
     bad_inputs = input_errors(params)
     problems = bad_inputs + refusals(probe, params)
-    storm = params.get("mode") == "storm"
+    mode = params.get("mode", "load")
+    storm = mode == "storm"
+    resolved = scenarios.resolve(params) if not bad_inputs else scenarios.resolve({})
+    effective = {**params, "workloads": resolved["workloads"], "threads": resolved["threads"]}
     # the storm restarts the tuned server, so that its high-water mark is this storm's
     requested = ["tuned"] if storm else list(params.get("compare") or [])
     configurations, skipped = configurations_for(requested, flavor)
+    budget = int(sizing.get("memory_budget") or 0)
+    configurations, added = rivals.with_budget_rival(configurations, flavor, probe.get("mem_total"), budget)
     if configurations and not (probe["files"].get("dropin") or probe["files"].get("aside")):
         what = "mysql_bench_mode=storm" if storm else f"mysql_bench_compare={params.get('compare')!r}"
         problems.append(f"{what} needs the toolkit's drop-in on the host: run provision.yml first")
@@ -335,22 +422,43 @@ def plan(params: dict, probe: dict, flavor: str, sizing: dict, workdir: str, rep
                 int(sizing["variables"]["innodb_buffer_pool_size"]),
                 probe["free_bytes"],
                 probe["filesystem_bytes"],
-                params.get("mode", "load"),
+                STORM_DATA_SHARE if storm else resolved["data_share"],
             )
         except BenchError as error:
             problems.append(str(error))
-    rounds, workloads = (1, ["storm"]) if storm else (int(params["rounds"]), list(params["workloads"]))
-    steps = schedule(configurations, rounds, workloads) if not problems else []
+    max_connections = int(sizing["variables"]["max_connections"])
+    cap = capacity.thread_cap(int(params.get("max_threads") or 1), max_connections)
+    steps = []
+    if not problems:
+        if storm:
+            steps = schedule(configurations, 1, ["storm"], max_connections)
+        elif mode == "capacity":
+            steps = capacity_schedule(configurations, resolved["workloads"], cap)
+        else:
+            burst = max_connections if resolved["burst"] else 0
+            steps = schedule(configurations, int(params["rounds"]), resolved["workloads"], resolved["threads"], burst)
+    phases = sysbench_phases(effective, data, max_connections) if data else {}
+    cpus = len(probe.get("cpus") or []) or 1
     for step in steps:
         name = step["workload"]
         step["script"] = f"{workdir}/{name}.lua" if name in OWN_WORKLOADS else name
+        step.update(step_phases(phases, step, None if storm else resolved["rand_type"]))
+        step["rival_dropin"] = rivals.dropin(step["configuration"], budget, cpus)
+        # the memory cgroup's peak and OOM kills are read around the runs that open every session
+        step["memory_watch"] = storm or step["phase"] == "burst"
     return {
         "refusals": problems,
         "dataset": data,
+        "scenario": resolved,
         "configurations": configurations,
         "skipped_configurations": skipped,
+        "added_configurations": added,
         "steps": steps,
-        "sysbench": sysbench_phases(params, data, int(sizing["variables"]["max_connections"])) if data else {},
+        "sysbench": phases,
+        "cpus": cpu_split(probe.get("cpus"), bool(params.get("pin_cpus", True))),
+        "capacity": {"cap": cap, "p95_bound_ms": float(params.get("p95_bound_ms") or 50)}
+        if mode == "capacity"
+        else None,
         "marker": {"table": MARKER_TABLE, "text": MARKER_TEXT},
         "command": reproduce,
     }
@@ -537,15 +645,24 @@ def parse_loadavg(text: str) -> float:
     return float(text.split()[0])
 
 
-def cpu_times(proc_stat: str) -> tuple[int, int]:
-    """(busy, total) jiffies of all CPUs from /proc/stat; idle and iowait count as not busy."""
+def cpu_times(proc_stat: str) -> tuple[int, int, int]:
+    """(busy, total, iowait) jiffies of all CPUs from /proc/stat; idle and iowait count as not busy."""
     for line in proc_stat.splitlines():
         fields = line.split()
         if fields and fields[0] == "cpu":
             values = [int(value) for value in fields[1:9]]
             idle = values[3] + values[4]
-            return sum(values) - idle, sum(values)
+            return sum(values) - idle, sum(values), values[4]
     raise ValueError("no cpu line in /proc/stat")
+
+
+def process_cpu_ticks(stat: str) -> int | None:
+    """User and system clock ticks of a process (all its threads) from /proc/PID/stat."""
+    _, paren, rest = stat.rpartition(")")
+    fields = rest.split()
+    if not paren or len(fields) < 13:
+        return None
+    return int(fields[11]) + int(fields[12])
 
 
 def disk_counters(diskstats: str, disks: list[str]) -> dict:
@@ -612,11 +729,21 @@ def sample(previous: dict, current: dict) -> dict:
     def rate(key: str, scale: float = 1.0) -> float:
         return round((disk_now[key] - disk_before[key]) * scale / elapsed, 2)
 
+    def process_cpu(key: str) -> float | None:
+        """Per cent of one CPU the process used (200 is two CPUs busy)."""
+        if current.get(key) is None or previous.get(key) is None:
+            return None
+        return round(100 * (current[key] - previous[key]) / (current.get("hz", 100) * elapsed), 1)
+
     sector_mb = 512 / 1_000_000
+    iowait = current["cpu"][2] - previous["cpu"][2] if len(current["cpu"]) > 2 else 0
     return {
         "t": round(current["t"], 2),
         "load1": current["load1"],
         "cpu_busy_pct": round(100 * busy / total, 1) if total > 0 else 0.0,
+        "cpu_iowait_pct": round(100 * iowait / total, 1) if total > 0 else 0.0,
+        "server_cpu_pct": process_cpu("server_ticks"),
+        "client_cpu_pct": process_cpu("client_ticks"),
         "disk_read_iops": rate("reads"),
         "disk_write_iops": rate("writes"),
         "disk_read_mbps": rate("read_sectors", sector_mb),
@@ -646,17 +773,55 @@ def summarize_samples(samples: list[dict]) -> dict:
 # Reports
 
 
-def run_record(step: dict, output: str, samples: list[dict], variables: dict, offset: float) -> dict:
-    """One measured run as the report keeps it."""
-    figures = parse_sysbench(output)
+REFUSED = re.compile(r"Too many connections|error 1040|ER_CON_COUNT_ERROR")
+
+
+def failed_figures(output: str, failure: str) -> dict:
+    """A run that did not finish: no figures, the reason, the connections refused on the way."""
+    return {
+        "failed": True,
+        "failure": failure,
+        "sysbench_version": None,
+        "transactions": None,
+        "tps": None,
+        "qps": {"total": None, "read": None, "write": None, "other": None},
+        "queries": {},
+        "threads": None,
+        "errors": None,
+        "reconnects": None,
+        "total_time": None,
+        "events": None,
+        "latency_ms": {"min": None, "avg": None, "max": None, "p95": None, "p99": None},
+        "latency_sysbench_percentile": None,
+        "intervals": parse_intervals(output),
+        "refused_connections": sum(1 for line in output.splitlines() if REFUSED.search(line)),
+    }
+
+
+def run_record(
+    step: dict, output: str, samples: list[dict], variables: dict, offset: float, failure: str | None = None
+) -> dict:
+    """One measured run as the report keeps it; a run that failed (sysbench's error, a server
+    killed or restarted under it) is kept as failed with why, never dropped."""
+    if not failure:
+        try:
+            figures = {"failed": False, "failure": None, **parse_sysbench(output), "refused_connections": 0}
+        except BenchError as error:
+            failure = str(error)
+    if failure:
+        figures = failed_figures(output, failure)
+    figures["threads"] = figures["threads"] or step.get("threads")
     intervals = figures.pop("intervals")
     return {
         "configuration": step["configuration"],
         "round": step["round"],
         "workload": step["workload"],
+        "phase": step.get("phase", "load"),
+        "ladder": step.get("ladder"),
         "offset": offset,
         **figures,
         "intervals": intervals,
+        "stall": scenarios.stall(intervals),
         "samples": samples,
         "sample_summary": summarize_samples(samples),
         "variables": {name: variables[name] for name in REPORTED_VARIABLES if name in variables},
@@ -664,21 +829,42 @@ def run_record(step: dict, output: str, samples: list[dict], variables: dict, of
     }
 
 
+def run_label(run: dict) -> str:
+    """The row a run belongs to: its workload, or the burst of sessions."""
+    return f"burst ({run['workload']})" if run.get("phase") == "burst" else run["workload"]
+
+
+def checkpoint_share(run: dict) -> float | None:
+    """The checkpoint age's peak over the redo capacity (1.0: the redo was full, writes stalled)."""
+    peak = run["sample_summary"]["checkpoint_age"]["max"]
+    return round(peak / run["redo_capacity"], 3) if peak is not None and run.get("redo_capacity") else None
+
+
 def compare(runs: list[dict]) -> dict:
-    """Per workload and configuration: TPS of every round, median, min, max and spread, p95 median;
-    and the ratios of the tuned configuration's median TPS to the others'."""
+    """Per workload and configuration: TPS of every round, median, min, max and spread, p95 median,
+    the write stall and the redo's fill; and the ratios of the tuned configuration's median TPS to
+    the others'. A failed run is counted as failed: it has no TPS to take a median of."""
     table: dict = {}
     for run in runs:
-        entry = table.setdefault(run["workload"], {}).setdefault(run["configuration"], {"tps": [], "p95": []})
+        entry = table.setdefault(run_label(run), {}).setdefault(
+            run["configuration"], {"tps": [], "p95": [], "failed": [], "stall": [], "redo": [], "refused": 0}
+        )
+        entry["refused"] += run.get("refused_connections") or 0
+        if run.get("failed"):
+            entry["failed"].append(f"round {run['round']}: {run['failure']}")
+            continue
         entry["tps"].append(run["tps"])
         entry["p95"].append(run["latency_ms"]["p95"])
+        entry["stall"].append(run.get("stall"))
+        entry["redo"].append(checkpoint_share(run))
     result = {}
     for workload, configurations in table.items():
         rows = {}
         for name, entry in configurations.items():
             tps = spread(entry["tps"])
             rows[name] = {
-                "rounds": len(entry["tps"]),
+                "rounds": len(entry["tps"]) + len(entry["failed"]),
+                "failed": entry["failed"],
                 "tps": entry["tps"],
                 "tps_median": tps["median"],
                 "tps_min": tps["min"],
@@ -688,10 +874,13 @@ def compare(runs: list[dict]) -> dict:
                 ),
                 "p95_ms": entry["p95"],
                 "p95_median_ms": spread(entry["p95"])["median"],
+                "stall_median": spread(entry["stall"])["median"],
+                "checkpoint_peak_share": spread(entry["redo"])["max"],
+                "refused_connections": entry["refused"],
             }
         ratios = {}
         tuned = rows.get("tuned", {}).get("tps_median")
-        for other in ("stock", "dedicated"):
+        for other in ("stock", "dedicated", "dedicated-budget"):
             base = rows.get(other, {}).get("tps_median")
             if tuned and base:
                 ratios[f"tuned/{other}"] = round(tuned / base, 3)
@@ -703,16 +892,18 @@ def verdict(runs: list[dict]) -> dict:
     """The latency targets, judged on the median p95 of the runs of that workload."""
     judged = {}
     for workload, target in TARGETS.items():
-        values = [
-            run["latency_ms"]["p95"]
+        judged_runs = [
+            run
             for run in runs
-            if run["workload"] == workload and run["configuration"] in ("as-is", "tuned")
+            if run["workload"] == workload and run["configuration"] in ("as-is", "tuned") and run["phase"] == "load"
         ]
-        median = spread(values)["median"]
+        median = spread([run["latency_ms"]["p95"] for run in judged_runs])["median"]
+        failed = sum(1 for run in judged_runs if run.get("failed"))
         judged[workload] = {
             "target_p95_ms": target,
             "p95_ms": median,
-            "pass": None if median is None else median < target,
+            "failed_runs": failed,
+            "pass": False if failed else None if median is None else median < target,
         }
     return judged
 
@@ -735,7 +926,9 @@ def summary_lines(report: dict, where: str) -> list[str]:
 def verdict_line(judged: dict) -> str:
     parts = []
     for workload, entry in judged.items():
-        if entry["p95_ms"] is None:
+        if entry.get("failed_runs"):
+            parts.append(f"{workload} p95 < {entry['target_p95_ms']:g} ms: FAIL ({entry['failed_runs']} run(s) failed)")
+        elif entry["p95_ms"] is None:
             parts.append(f"{workload} p95 < {entry['target_p95_ms']:g} ms: not run")
         else:
             word = "PASS" if entry["pass"] else "FAIL"
@@ -754,16 +947,11 @@ def storm_verdict(run: dict, sizing: dict) -> dict:
     are not the storm's.
     """
     predicted, budget = int(sizing["peak_memory"]), int(sizing["memory_budget"])
-    server, cgroup = run.get("server_pid") or {}, run.get("cgroup")
+    cgroup = run.get("cgroup")
     summary = run["sample_summary"]
     measured = summary["server_hwm"]["max"] or summary["server_rss"]["max"]
     cgroup_peak = (cgroup or {}).get("peak") or summary["cgroup_memory"]["max"]
-    killed = []
-    if not server.get("before") or server.get("before") != server.get("after"):
-        killed.append(f"the server's main process changed ({server.get('before')} -> {server.get('after')})")
-    oom_kills = int((cgroup or {}).get("oom_kills") or 0) - int((run.get("cgroup_before") or {}).get("oom_kills") or 0)
-    if oom_kills:
-        killed.append(f"{oom_kills} process(es) killed by the kernel's OOM killer in the cgroup during the storm")
+    killed = killed_reasons(run)
     sessions = int(sizing["max_connections"])
     checks = {
         f"predicted peak {human(predicted)} <= 90 % of the {human(budget)} budget": predicted <= 0.9 * budget,
@@ -789,6 +977,41 @@ def storm_verdict(run: dict, sizing: dict) -> dict:
     }
 
 
+def killed_reasons(run: dict) -> list[str]:
+    """What killed or replaced the server during a run: its main process changed, OOM kills in its
+    cgroup (the kernel counts them since the container started: those before the run are not its)."""
+    server, cgroup = run.get("server_pid") or {}, run.get("cgroup")
+    killed = []
+    if not server.get("before") or server.get("before") != server.get("after"):
+        killed.append(f"the server's main process changed ({server.get('before')} -> {server.get('after')})")
+    oom_kills = int((cgroup or {}).get("oom_kills") or 0) - int((run.get("cgroup_before") or {}).get("oom_kills") or 0)
+    if oom_kills:
+        killed.append(f"{oom_kills} process(es) killed by the kernel's OOM killer in the cgroup during the run")
+    return killed
+
+
+def connections_verdict(runs: list[dict]) -> dict | None:
+    """The burst: every session below the configuration's max_connections served, nothing killed."""
+    bursts = [run for run in runs if run.get("phase") == "burst"]
+    if not bursts:
+        return None
+    checks = {}
+    for run in bursts:
+        allowed = int(run["variables"].get("max_connections") or 0)
+        sessions = run["threads"]
+        where = f"{run['configuration']} round {run['round']}"
+        below = sessions <= allowed
+        refused = run.get("refused_connections") or 0
+        served = not run.get("failed") and not refused
+        checks[
+            f"{where}: {sessions} sessions against max_connections {allowed}: "
+            + (f"{refused} refused" if refused else "failed: " + run["failure"] if run.get("failed") else "all served")
+        ] = served or not below
+        killed = killed_reasons(run)
+        checks[f"{where}: nothing killed" + (f" ({'; '.join(killed)})" if killed else "")] = not killed
+    return {"checks": checks, "pass": all(checks.values())}
+
+
 def storm_line(judged: dict) -> str:
     failed = [name for name, ok in judged["checks"].items() if not ok]
     return (
@@ -802,13 +1025,33 @@ def build_report(meta: dict, runs: list[dict]) -> dict:
     if meta.get("mode") == "storm":
         judged = storm_verdict(next(run for run in runs if run["workload"] == "storm"), meta["sizing"])
         return {**meta, "runs": runs, "compare": {}, "storm": judged, "verdict": {}, "verdict_line": storm_line(judged)}
+    if meta.get("mode") == "capacity":
+        settings = meta["capacity"]
+        found = capacity.report(
+            runs, float(settings["p95_bound_ms"]), int(settings["cap"]), meta.get("resources") or {}
+        )
+        return {
+            **meta,
+            "runs": runs,
+            "compare": {},
+            "capacity_result": found,
+            "capacity_ratios": capacity.ratios(found),
+            "verdict": {},
+            "verdict_line": capacity.verdict_line(found),
+        }
     judged = verdict(runs)
+    connections = connections_verdict(runs)
+    line = verdict_line(judged)
+    if connections:
+        failed = [name for name, ok in connections["checks"].items() if not ok]
+        line += "; connections burst: " + ("PASS" if connections["pass"] else "FAIL (" + "; ".join(failed) + ")")
     return {
         **meta,
         "runs": runs,
         "compare": compare(runs),
         "verdict": judged,
-        "verdict_line": verdict_line(judged),
+        "connections": connections,
+        "verdict_line": line,
     }
 
 
@@ -824,25 +1067,42 @@ def _fmt(value, digits: int = 1) -> str:
     return str(value)
 
 
-def storm_markdown(judged: dict | None) -> list[str]:
-    if not judged:
-        return []
-    lines = ["## Storm checks", "", "| check | result |", "|---|---|"]
-    lines += [f"| {name} | {'pass' if ok else 'FAIL'} |" for name, ok in judged["checks"].items()]
-    return [*lines, ""]
-
-
 def runs_line(report: dict) -> str:
-    """How each run was made: the load test's threads and warm-up, or the storm's sessions."""
+    """How each run was made: the load test's threads and warm-up, the ladder, or the storm's sessions."""
     settings = report["settings"]
     if report.get("storm"):
         return (
             f"- the storm: every table read through after a restart, then {report['storm']['sessions']} sessions "
             f"(max_connections) for {settings['time']} s"
         )
+    if report.get("mode") == "capacity":
+        return (
+            f"- capacity search: threads 1, 2, 4 ... up to {report['capacity']['cap']}, "
+            f"each step {settings['warmup']} s "
+            f"warm-up then {settings['time']} s measured; stops when QPS grows less than 5 % over two steps, p95 "
+            f"passes {report['capacity']['p95_bound_ms']:g} ms, errors appear, or at the cap"
+        )
     return (
         f"- each run: {settings['threads']} threads, {settings['warmup']} s warm-up, then "
         f"{settings['time']} s measured; {settings['rounds']} round(s)"
+    )
+
+
+def scenario_line(report: dict) -> str:
+    scenario = report.get("scenario")
+    if not scenario or report.get("storm"):
+        return "- scenario: the storm's own (data 1.25 x the pool, read through first)"
+    picking = f", rows picked {scenario['rand_type']}" if scenario.get("rand_type") else ""
+    return f"- scenario: {scenario['scenario']} ({scenario['purpose']}{picking})"
+
+
+def cpus_line(report: dict) -> str:
+    cpus = report.get("cpus")
+    if not cpus:
+        return "- CPUs: server and client share the host's CPUs (fewer than 2, or mysql_bench_pin_cpus=false)"
+    return (
+        f"- CPUs: the server on {','.join(map(str, cpus['server']))}, sysbench on {','.join(map(str, cpus['client']))} "
+        "(disjoint; each one's CPU is sampled apart)"
     )
 
 
@@ -854,8 +1114,122 @@ def disk_line(host_facts: dict) -> str:
     return f"{disk} disk"
 
 
+def checks_markdown(title: str, judged: dict | None) -> list[str]:
+    if not judged:
+        return []
+    lines = [f"## {title}", "", "| check | result |", "|---|---|"]
+    lines += [f"| {name} | {'pass' if ok else 'FAIL'} |" for name, ok in judged["checks"].items()]
+    return [*lines, ""]
+
+
+def run_row(run: dict) -> str:
+    qps, lat, summary = run["qps"], run["latency_ms"], run["sample_summary"]
+    figures = (
+        f"FAILED: {run['failure']} | | | "
+        if run.get("failed")
+        else f"{_fmt(run['tps'])} | {_fmt(qps['read'], 0)} / {_fmt(qps['write'], 0)} / {_fmt(qps['other'], 0)} | "
+        f"{_fmt(lat['avg'], 2)} / {_fmt(lat['p95'], 2)} / {_fmt(lat['p99'], 2)} / {_fmt(lat['max'], 2)} | "
+        f"{run['errors']} | "
+    )
+    return (
+        f"| {run['round']} | {run['configuration']} | {run_label(run)} | {run['threads']} | {figures}"
+        f"{_fmt(summary['cpu_busy_pct']['median'])} / {_fmt(summary['server_cpu_pct']['median'])} / "
+        f"{_fmt(summary['client_cpu_pct']['median'])} | "
+        f"{_fmt(summary['disk_read_iops']['median'], 0)} / {_fmt(summary['disk_write_iops']['median'], 0)} | "
+        f"{human(summary['server_rss']['max'])} | {_fmt(summary['threads_running']['median'], 0)} | "
+        f"{human(summary['checkpoint_age']['max'])} of {human(run['redo_capacity'])} | {_fmt(run.get('stall'), 2)} |"
+    )
+
+
+def compare_markdown(report: dict) -> list[str]:
+    lines = ["", "## Comparison (median of the rounds)", ""]
+    lines += [
+        "| workload | configuration | rounds (failed) | TPS median | TPS min..max | spread % | p95 median ms | "
+        "stall (p1 / median QPS) | checkpoint age peak / redo |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for workload, entry in report["compare"].items():
+        for name, row in entry["configurations"].items():
+            lines.append(
+                f"| {workload} | {name} | {row['rounds']} ({len(row['failed'])}) | {_fmt(row['tps_median'])} | "
+                f"{_fmt(row['tps_min'])}..{_fmt(row['tps_max'])} | {_fmt(row['tps_spread_pct'])} | "
+                f"{_fmt(row['p95_median_ms'], 2)} | {_fmt(row['stall_median'], 2)} | "
+                f"{_fmt(row['checkpoint_peak_share'], 2)} |"
+            )
+        ratios = ", ".join(f"{key} = {value:.2f}" for key, value in entry["ratios"].items())
+        if ratios:
+            lines.append(f"| {workload} | ratios | | {ratios} | | | | | |")
+    failures = [
+        f"- {workload} {name} {failure}"
+        for workload, entry in report["compare"].items()
+        for name, row in entry["configurations"].items()
+        for failure in row["failed"]
+    ]
+    if failures:
+        lines += ["", "Failed runs (shown, not in the medians):", "", *failures]
+    return lines
+
+
+def capacity_markdown(report: dict) -> list[str]:
+    found = report.get("capacity_result")
+    if not found:
+        return []
+    lines = [
+        "## Capacity",
+        "",
+        "| configuration | workload | capacity QPS | TPS | threads | p95 ms | knee (threads) | "
+        "saturated first | stopped |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for entry in found.values():
+        judged = entry["verdict"]
+        lines.append(
+            f"| {entry['configuration']} | {entry['workload']} | {_fmt(judged['capacity_qps'], 0)} | "
+            f"{_fmt(judged['capacity_tps'], 0)} | {_fmt(judged['threads'])} | {_fmt(judged['p95_ms'], 2)} | "
+            f"{_fmt(judged['knee_threads'])} | {judged['saturated']} (at {judged['saturated_at_threads']} threads) | "
+            f"{entry['stopped']} |"
+        )
+    for workload, ratios in (report.get("capacity_ratios") or {}).items():
+        if ratios:
+            lines.append(
+                f"| ratios | {workload} | " + ", ".join(f"{k} = {v:.2f}" for k, v in ratios.items()) + " | | | | | | |"
+            )
+    return [*lines, "", "![QPS and p95 against client threads](report.png)", ""]
+
+
+def dedicated_lines(report: dict) -> list[str]:
+    """What innodb_dedicated_server chose and the memory that choice means, against the budget."""
+    lines = []
+    budget = report["host_facts"].get("memory")
+    for run in report["runs"]:
+        if run["configuration"] != "dedicated" or not run["variables"].get("innodb_buffer_pool_size"):
+            continue
+        pool = int(run["variables"]["innodb_buffer_pool_size"])
+        believed = rivals.believed_memory(pool)
+        lines = [
+            "",
+            f"`dedicated` chose a {human(pool)} buffer pool and {human(run['redo_capacity'])} of redo: its formula "
+            f"gives that pool for about {human(believed)} of memory, against a budget of {human(budget)}"
+            + (
+                " (more than the host has for it: see dedicated-budget)"
+                if believed and budget and believed > budget
+                else ""
+            ),
+        ]
+        break
+    added = report["settings"].get("added_configurations") or []
+    return lines + [f"- {note}" for note in added]
+
+
 def markdown(report: dict) -> str:
     """The report a person reads: what ran on what, each run's figures, the comparison, the verdict."""
+    title = (
+        "Capacity"
+        if report.get("mode") == "capacity"
+        else "Memory under the storm"
+        if report.get("storm")
+        else "Latency targets"
+    )
     lines = [
         f"# Load test of {report['host']}",
         "",
@@ -864,46 +1238,29 @@ def markdown(report: dict) -> str:
         f"{disk_line(report['host_facts'])}",
         f"- dataset: {report['dataset']['tables']} tables x {report['dataset']['table_size']} rows "
         f"(about {human(report['dataset']['estimated_bytes'])}; {report['dataset']['formula']})",
+        scenario_line(report),
         runs_line(report),
+        cpus_line(report),
         f"- started {report['started']}, finished {report['finished']}",
         f"- reproduce: `{report['command']}`",
         "",
-        f"**{'Memory under the storm' if report.get('storm') else 'Latency targets'}:** {report['verdict_line']}",
+        f"**{title}:** {report['verdict_line']}",
         "",
-        *storm_markdown(report.get("storm")),
+        *checks_markdown("Storm checks", report.get("storm")),
+        *checks_markdown("Connections burst", report.get("connections")),
+        *capacity_markdown(report),
         "## Runs",
         "",
-        "| round | configuration | workload | TPS | QPS r/w/o | latency avg / p95 / p99 / max ms | errors | "
-        "CPU busy % (median) | disk write IOPS (median) | server RSS (max) | checkpoint age (max) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| round | configuration | workload | threads | TPS | QPS r/w/o | latency avg / p95 / p99 / max ms | errors | "
+        "CPU busy % host / server / client (median) | disk IOPS r / w (median) | server RSS (max) | "
+        "Threads_running (median) | checkpoint age (max) | stall |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        *[run_row(run) for run in report["runs"]],
     ]
-    for run in report["runs"]:
-        qps, lat, summary = run["qps"], run["latency_ms"], run["sample_summary"]
-        lines.append(
-            f"| {run['round']} | {run['configuration']} | {run['workload']} | {_fmt(run['tps'])} | "
-            f"{_fmt(qps['read'], 0)} / {_fmt(qps['write'], 0)} / {_fmt(qps['other'], 0)} | "
-            f"{_fmt(lat['avg'], 2)} / {_fmt(lat['p95'], 2)} / {_fmt(lat['p99'], 2)} / {_fmt(lat['max'], 2)} | "
-            f"{run['errors']} | {_fmt(summary['cpu_busy_pct']['median'])} | "
-            f"{_fmt(summary['disk_write_iops']['median'], 0)} | {human(summary['server_rss']['max'])} | "
-            f"{human(summary['checkpoint_age']['max'])} of {human(run['redo_capacity'])} |"
-        )
     configurations = sorted({run["configuration"] for run in report["runs"]})
+    if len(configurations) > 1 and report["compare"]:
+        lines += compare_markdown(report)
     if len(configurations) > 1:
-        lines += ["", "## Comparison (median of the rounds)", ""]
-        lines += [
-            "| workload | configuration | rounds | TPS median | TPS min..max | spread % | p95 median ms |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for workload, entry in report["compare"].items():
-            for name, row in entry["configurations"].items():
-                lines.append(
-                    f"| {workload} | {name} | {row['rounds']} | {_fmt(row['tps_median'])} | "
-                    f"{_fmt(row['tps_min'])}..{_fmt(row['tps_max'])} | {_fmt(row['tps_spread_pct'])} | "
-                    f"{_fmt(row['p95_median_ms'], 2)} |"
-                )
-            ratios = ", ".join(f"{key} = {value:.2f}" for key, value in entry["ratios"].items())
-            if ratios:
-                lines.append(f"| {workload} | ratios | | {ratios} | | | |")
         lines += ["", "## What differs between the configurations", ""]
         names = sorted({key for run in report["runs"] for key in run["variables"]})
         by_configuration = {run["configuration"]: run["variables"] for run in report["runs"]}
@@ -912,8 +1269,10 @@ def markdown(report: dict) -> str:
         lines.append("|---|" + "---|" * len(by_configuration))
         for name in differing:
             lines.append(f"| {name} | " + " | ".join(str(v.get(name, "-")) for v in by_configuration.values()) + " |")
+    lines += dedicated_lines(report)
     skipped = report["settings"].get("skipped_configurations") or []
     if skipped:
         lines += ["", "Left out on this host: " + "; ".join(skipped)]
-    lines += ["", "![TPS, latency and the host over time](report.png)", ""]
+    if report.get("mode") != "capacity":
+        lines += ["", "![TPS, latency and the host over time](report.png)", ""]
     return "\n".join(lines)

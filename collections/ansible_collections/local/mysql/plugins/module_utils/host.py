@@ -319,3 +319,18 @@ def container_memory(fs, container_id: str) -> dict | None:
             "reset_file": f"{directory}/{peak_file}" if peak_file == "memory.max_usage_in_bytes" else None,
         }
     return None
+
+
+def pin_threads(pid: int | str, cpus: set[int] | list[int]) -> bool:
+    """Pin every thread of a process to the CPUs (threads it starts later inherit the set).
+
+    True when a thread had another set before."""
+    changed = False
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            if os.sched_getaffinity(int(task)) != set(cpus):
+                os.sched_setaffinity(int(task), cpus)
+                changed = True
+        except ProcessLookupError:
+            pass  # a thread that ended meanwhile
+    return changed

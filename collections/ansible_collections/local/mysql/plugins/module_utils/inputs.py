@@ -175,10 +175,11 @@ RULES: dict[str, Rule] = {
     "mysql_tune_overrides": every_key(r"[a-z0-9_]+", "a mapping whose keys are server variable names"),
     "mysql_raid_tool": absolute_path(also="auto"),
     "mysql_raid_learn_schedule": not_empty("a systemd calendar expression such as 'Sun *-*-01..07 03:00:00'"),
-    "mysql_bench_workloads": not_empty("at least one workload"),
     "mysql_bench_tables": whole(1, 1024),
     "mysql_bench_table_size": whole(MIN_BENCH_TABLE_SIZE, 10**10, also=(0,)),
-    "mysql_bench_threads": whole(1, 4096),
+    "mysql_bench_threads": whole(1, 4096, also=(0,)),
+    "mysql_bench_max_threads": whole(1, 4096),
+    "mysql_bench_p95_bound_ms": number(0.1, 60000),
     "mysql_bench_time": whole(1, 3600),
     "mysql_bench_warmup": whole(0, 3600),
     "mysql_bench_rounds": whole(1, 100),
@@ -207,8 +208,17 @@ def storm_compares_nothing(values):
     return None
 
 
+def storm_has_its_own_scenario(values):
+    if values["mysql_bench_mode"] == "storm" and values["mysql_bench_scenario"] != "in-memory":
+        return "in-memory (the default) with mysql_bench_mode=storm (the storm brings its own data and load)"
+    return None
+
+
 def comparison_rounds(values):
     rounds = values["mysql_bench_rounds"]
+    # the capacity search runs each configuration's ladder once
+    if values["mysql_bench_mode"] == "capacity":
+        return None
     if len(values["mysql_bench_compare"]) > 1 and is_whole(rounds) and int(rounds) < 3:
         return "at least 3 when comparing configurations (run-to-run spread is about 10 %)"
     return None
@@ -247,7 +257,8 @@ JOINT: tuple[tuple[str, tuple[str, ...], Callable[[dict], str | None]], ...] = (
     ("mysql_rollout_canary", ("mysql_rollout_canary", FLEET), canary_fits),
     ("mysql_rollout_batch", ("mysql_rollout_batch", FLEET), batch_fits),
     ("mysql_bench_compare", ("mysql_bench_mode", "mysql_bench_compare"), storm_compares_nothing),
-    ("mysql_bench_rounds", ("mysql_bench_compare", "mysql_bench_rounds"), comparison_rounds),
+    ("mysql_bench_scenario", ("mysql_bench_mode", "mysql_bench_scenario"), storm_has_its_own_scenario),
+    ("mysql_bench_rounds", ("mysql_bench_mode", "mysql_bench_compare", "mysql_bench_rounds"), comparison_rounds),
 )
 
 

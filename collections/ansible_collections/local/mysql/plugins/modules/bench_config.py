@@ -5,17 +5,23 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: bench_config
-short_description: Switch between the stock, tuned and dedicated configurations for a load test
+short_description: Switch between the stock, tuned and rival configurations for a load test
 description:
   - C(stock) moves the toolkit's drop-in aside (to I(aside), a name the server does not read);
-    C(tuned) puts it back; C(dedicated) is stock plus I(dedicated), a drop-in holding only
-    C(innodb_dedicated_server=ON). The actions are decided by C(local.mysql.bench.file_actions).
+    C(tuned) puts it back; a rival (C(dedicated), C(dedicated-budget)) is stock plus I(dedicated),
+    a drop-in holding I(content) (C(local.mysql.rivals.dropin)). The actions are decided by
+    C(local.mysql.bench.file_actions).
   - Only moves and writes files; the role restarts the server. Supports check mode.
 options:
-  configuration: {description: The configuration wanted., type: str, required: true, choices: [stock, tuned, dedicated]}
+  configuration:
+    description: The configuration wanted.
+    type: str
+    required: true
+    choices: [stock, tuned, dedicated, dedicated-budget]
   dropin: {description: The toolkit's drop-in., type: path, required: true}
   aside: {description: Where the drop-in waits while another configuration is measured., type: path, required: true}
-  dedicated: {description: The drop-in of the dedicated configuration., type: path, required: true}
+  dedicated: {description: The drop-in of a rival configuration., type: path, required: true}
+  content: {description: What the rival's drop-in holds (empty for stock and tuned)., type: str, default: ""}
 author: MySQL tuning toolkit contributors
 """
 
@@ -37,26 +43,33 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.bench import file_actions
 
-DEDICATED = """# Written by the mysql_bench role for a comparison run and removed after it:
-# MySQL's own auto-sizing from the memory it detects.
-[mysqld]
-innodb_dedicated_server = ON
-"""
+
+def read(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
 
 
 def main():
     module = AnsibleModule(
         argument_spec={
-            "configuration": {"type": "str", "required": True, "choices": ["stock", "tuned", "dedicated"]},
+            "configuration": {
+                "type": "str",
+                "required": True,
+                "choices": ["stock", "tuned", "dedicated", "dedicated-budget"],
+            },
             "dropin": {"type": "path", "required": True},
             "aside": {"type": "path", "required": True},
             "dedicated": {"type": "path", "required": True},
+            "content": {"type": "str", "default": ""},
         },
         supports_check_mode=True,
     )
-    dropin, aside, dedicated = (module.params[name] for name in ("dropin", "aside", "dedicated"))
+    dropin, aside, dedicated, content = (module.params[name] for name in ("dropin", "aside", "dedicated", "content"))
     actions = file_actions(
-        module.params["configuration"], os.path.exists(dropin), os.path.exists(aside), os.path.exists(dedicated)
+        module.params["configuration"], os.path.exists(dropin), os.path.exists(aside), read(dedicated), content
     )
     if not module.check_mode:
         for action in actions:
@@ -66,11 +79,11 @@ def main():
                 os.replace(aside, dropin)
             elif action == "move drop-in aside":
                 os.replace(dropin, aside)
-            elif action == "write dedicated drop-in":
+            elif action == "write rival drop-in":
                 with open(dedicated, "w", encoding="utf-8") as handle:
-                    handle.write(DEDICATED)
+                    handle.write(content)
                 os.chmod(dedicated, 0o644)
-            elif action == "remove dedicated drop-in":
+            elif action == "remove rival drop-in":
                 os.remove(dedicated)
     module.exit_json(changed=bool(actions), actions=actions)
 

@@ -12,6 +12,8 @@ description:
     exists, and the server's variables.
   - The datadir's filesystem's size and free space, and which of the toolkit's configuration
     files (drop-in, its aside copy, the dedicated drop-in) exist.
+  - The CPUs this host lets a process run on (for disjoint server and client CPU sets) and
+    C(MemTotal), the memory a server that cannot see its cgroup believes it has.
 options:
   socket: {description: The server's socket., type: path, required: true}
   schema: {description: The benchmark schema., type: str, required: true}
@@ -45,7 +47,7 @@ RETURN = r"""
 probe:
   description: >-
     processlist, schemas, schema_exists, marker_present, user_exists, variables, free_bytes,
-    filesystem_bytes and files (name to whether it exists).
+    filesystem_bytes, files (name to whether it exists), cpus (the CPUs allowed) and mem_total.
   type: dict
   returned: success
 """
@@ -55,7 +57,16 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.bench import MARKER_TABLE, other_connections
+from ansible_collections.local.mysql.plugins.module_utils.host import parse_meminfo
 from ansible_collections.local.mysql.plugins.module_utils.live import connect_or_fail, global_variables, table_exists
+
+
+def mem_total():
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as handle:
+            return parse_meminfo(handle.read())
+    except (OSError, ValueError):
+        return None
 
 
 def main():
@@ -103,6 +114,8 @@ def main():
         "free_bytes": stat.f_bavail * stat.f_frsize,
         "filesystem_bytes": stat.f_blocks * stat.f_frsize,
         "files": {name: bool(path) and os.path.exists(path) for name, path in params["files"].items()},
+        "cpus": sorted(os.sched_getaffinity(0)),
+        "mem_total": mem_total(),
     }
     module.exit_json(changed=False, probe=probe)
 

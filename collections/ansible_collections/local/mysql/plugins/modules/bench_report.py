@@ -14,11 +14,15 @@ description:
 options:
   dest: {description: Directory for the report; created., type: path, required: true}
   meta:
-    description: host, server, host_facts, dataset, settings, command, started, finished.
+    description: >-
+      host, server, host_facts, dataset, settings, command, started, finished; mode, scenario,
+      cpus, and for the capacity search capacity (cap, p95_bound_ms) and resources.
     type: dict
     required: true
   runs:
-    description: Each measured run - step (round, configuration, workload), output, samples, variables, started.
+    description: >-
+      Each measured run - step (round, configuration, workload, threads, phase), output, samples,
+      variables, started, and failure (why it did not finish) for a run shown as failed.
     type: list
     elements: dict
     required: true
@@ -72,7 +76,12 @@ def main():
         runs = [
             {
                 **run_record(
-                    run["step"], run["output"], run["samples"], run["variables"], round(run["started"] - first, 2)
+                    run["step"],
+                    run["output"],
+                    run["samples"],
+                    run["variables"],
+                    round(run["started"] - first, 2),
+                    run.get("failure"),
                 ),
                 "server_pid": run.get("server_pid"),
                 "cgroup": run.get("cgroup"),

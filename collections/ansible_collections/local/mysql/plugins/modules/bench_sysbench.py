@@ -18,6 +18,10 @@ description:
   - With I(sample_account=root) the sampler connects as root over the socket instead, in the
     connection the server keeps for an administrator beyond max_connections, so that every one
     of max_connections is the load's (the memory storm).
+  - With I(server_cpus) and I(client_cpus), every thread of the server's main process is pinned
+    to the first set before the command starts (threads it starts later inherit it) and
+    sysbench runs on the second, so that the two do not share CPUs. Each one's CPU time is
+    sampled apart (per cent of one CPU).
   - The command is bounded, killed after I(timeout) seconds.
   - Changes nothing in check mode.
 options:
@@ -28,7 +32,7 @@ options:
   command: {description: sysbench command., type: str, default: run, choices: [prepare, prewarm, run, cleanup]}
   options: {description: Further sysbench options (name without dashes to value)., type: dict, default: {}}
   sample: {description: Sample the host while it runs., type: bool, default: false}
-  service: {description: The server's systemd unit (its main process is sampled)., type: str}
+  service: {description: The server's systemd unit (its main process is sampled and pinned)., type: str}
   disks: {description: Whole disks under the datadir., type: list, elements: str, default: []}
   sample_account:
     description: The account the sampler reads the server's status with.
@@ -36,6 +40,12 @@ options:
     default: benchmark
     choices: [benchmark, root]
   timeout: {description: Seconds after which sysbench is killed., type: int, required: true}
+  server_cpus:
+    description: CPUs the server's threads are pinned to (empty leaves them).
+    type: list
+    elements: int
+    default: []
+  client_cpus: {description: CPUs sysbench runs on (empty for any)., type: list, elements: int, default: []}
 author: MySQL tuning toolkit contributors
 """
 
@@ -59,8 +69,8 @@ rc: {description: sysbench's exit code., type: int, returned: always}
 command: {description: The command line run (in check mode, the one that would run)., type: list, returned: success}
 samples: {description: One dict a second (local.mysql.bench.sample)., type: list, returned: always}
 variables: {description: SHOW GLOBAL VARIABLES when the run started., type: dict, returned: always}
-started: {description: When the command started (seconds since the epoch)., type: float, returned: success}
-server_pid: {description: The server's main process before and after the command., type: dict, returned: success}
+started: {description: When the command started (seconds since the epoch)., type: float, returned: always}
+server_pid: {description: The server's main process before and after the command., type: dict, returned: always}
 """
 
 import os
@@ -74,11 +84,12 @@ from ansible_collections.local.mysql.plugins.module_utils.bench import (
     cpu_times,
     disk_counters,
     parse_loadavg,
+    process_cpu_ticks,
     process_memory,
     sample,
     sysbench_options,
 )
-from ansible_collections.local.mysql.plugins.module_utils.host import FileSystem, cgroup_memory_usage
+from ansible_collections.local.mysql.plugins.module_utils.host import FileSystem, cgroup_memory_usage, pin_threads
 from ansible_collections.local.mysql.plugins.module_utils.live import global_variables, pymysql
 
 STATUS = ("Threads_running", "Innodb_redo_log_current_lsn", "Innodb_redo_log_checkpoint_lsn", "Innodb_checkpoint_age")
@@ -90,6 +101,16 @@ def read(path):
             return handle.read()
     except OSError:
         return ""
+
+
+def main_pid(module):
+    """The server's main process (None without a service or when it is not running)."""
+    if not module.params["service"]:
+        return None
+    rc, out, _err = module.run_command(
+        ["systemctl", "show", "--property", "MainPID", "--value", module.params["service"]]
+    )
+    return out.strip() if rc == 0 and out.strip() not in ("", "0") else None
 
 
 class Reader:
@@ -129,12 +150,7 @@ class Reader:
             self.cursor = None  # the run goes on; the server's figures are then missing
 
     def main_pid(self):
-        if not self.module.params["service"]:
-            return None
-        rc, out, _err = self.module.run_command(
-            ["systemctl", "show", "--property", "MainPID", "--value", self.module.params["service"]]
-        )
-        return out.strip() if rc == 0 and out.strip() not in ("", "0") else None
+        return main_pid(self.module)
 
     def variables(self):
         try:
@@ -160,7 +176,7 @@ class Reader:
                 engine = None  # needs PROCESS, which the benchmark account does not have
         return values, engine
 
-    def reading(self, started):
+    def reading(self, started, client_pid=None):
         status, engine = self.status()
         memory = process_memory(read(f"/proc/{self.pid}/status")) if self.pid else {"rss": None, "hwm": None}
         cgroup = cgroup_memory_usage(self.fs, self.pid) if self.pid else {"usage": None, "limit": None}
@@ -176,6 +192,9 @@ class Reader:
             "cgroup_limit": cgroup["limit"],
             "threads_running": int(threads) if threads is not None else None,
             "checkpoint_age": checkpoint_age(status, engine),
+            "server_ticks": process_cpu_ticks(read(f"/proc/{self.pid}/stat")) if self.pid else None,
+            "client_ticks": process_cpu_ticks(read(f"/proc/{client_pid}/stat")) if client_pid else None,
+            "hz": os.sysconf("SC_CLK_TCK"),
         }
 
 
@@ -205,6 +224,8 @@ def main():
             "disks": {"type": "list", "elements": "str", "default": []},
             "timeout": {"type": "int", "required": True},
             "sample_account": {"type": "str", "default": "benchmark", "choices": ["benchmark", "root"]},
+            "server_cpus": {"type": "list", "elements": "int", "default": []},
+            "client_cpus": {"type": "list", "elements": "int", "default": []},
         },
         supports_check_mode=True,
     )
@@ -216,45 +237,57 @@ def main():
     env = {**os.environ, **{key: str(value) for key, value in module.params["environment"].items()}}
     samples = []
     wall_started = time.time()
+    server_cpus, client_cpus = module.params["server_cpus"], module.params["client_cpus"]
+    server_pid = reader.pid if reader else main_pid(module)
+    if server_cpus and server_pid:
+        try:
+            pin_threads(server_pid, server_cpus)
+        except OSError as error:
+            module.fail_json(msg=f"cannot pin the server's threads to CPUs {server_cpus}: {error}")
     with tempfile.NamedTemporaryFile(mode="w+", encoding="utf-8") as output:
         started = time.monotonic()
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env, cwd="/")
-        previous = reader.reading(started) if reader else None
+        process = subprocess.Popen(
+            command,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd="/",
+            preexec_fn=(lambda: os.sched_setaffinity(0, client_cpus)) if client_cpus else None,
+        )
+        previous = reader.reading(started, process.pid) if reader else None
         deadline = started + module.params["timeout"]
+        failure = None
         while process.poll() is None:
             if time.monotonic() > deadline:
                 process.kill()
                 process.wait()
-                output.seek(0)
-                module.fail_json(
-                    msg=f"sysbench ran past {module.params['timeout']} s and was stopped", output=output.read()
-                )
+                failure = f"sysbench ran past {module.params['timeout']} s and was stopped"
+                break
             time.sleep(1.0 - (time.monotonic() - started) % 1.0)
             if reader and reader.cursor is None and reader.as_root and threads_started(output):
                 reader.connect()
                 variables = reader.variables()
             if reader and process.poll() is None:  # a reading after the end would show an idle host
-                current = reader.reading(started)
+                current = reader.reading(started, process.pid)
                 samples.append(sample(previous, current))
                 previous = current
         output.seek(0)
         text = output.read()
-    if process.returncode != 0:
-        module.fail_json(
-            msg=f"sysbench {module.params['command']} failed (exit {process.returncode})",
-            output=text,
-            rc=process.returncode,
-        )
-    module.exit_json(
-        changed=True,
-        output=text,
-        rc=process.returncode,
-        samples=samples,
-        variables=variables,
-        command=command,
-        started=wall_started,
-        server_pid={"before": reader.pid if reader else None, "after": reader.main_pid() if reader else None},
-    )
+    if not failure and process.returncode != 0:
+        failure = f"sysbench {module.params['command']} failed (exit {process.returncode})"
+    # a failed run keeps what was measured up to its end: the report shows it as failed
+    result = {
+        "output": text,
+        "rc": process.returncode,
+        "samples": samples,
+        "variables": variables,
+        "command": command,
+        "started": wall_started,
+        "server_pid": {"before": server_pid, "after": reader.main_pid() if reader else None},
+    }
+    if failure:
+        module.fail_json(msg=failure, **result)
+    module.exit_json(changed=True, **result)
 
 
 if __name__ == "__main__":

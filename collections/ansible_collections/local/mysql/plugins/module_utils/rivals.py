@@ -1,0 +1,74 @@
+"""The configurations the tuned one is compared with, besides the distribution's stock.
+
+``dedicated`` is MySQL's own auto-sizing (``innodb_dedicated_server=ON``). It sizes from the
+memory the server detects, which in a container whose cgroup it cannot see is the machine's,
+not the host's budget. ``dedicated-budget`` is the fair rival then: stock plus MySQL's
+documented formulas (MySQL 8.4 and later) applied to the budget the toolkit sized for.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB, MIB
+
+DEFAULT_POOL = 128 * MIB
+REDO_MAX = 16 * GIB
+HEADER = "# Written by the mysql_bench role for a comparison run and removed after it:\n"
+
+
+def dedicated_pool(memory: int) -> int:
+    """innodb_dedicated_server's buffer pool: 128 MiB below 1 GiB, half up to 4 GiB, three quarters above."""
+    if memory < GIB:
+        return DEFAULT_POOL
+    if memory <= 4 * GIB:
+        return int(0.5 * memory)
+    return int(0.75 * memory)
+
+
+def dedicated_redo(cpus: int) -> int:
+    """innodb_dedicated_server's redo capacity (MySQL 8.4+): CPUs / 2 GiB, at most 16 GiB."""
+    return min(REDO_MAX, max(1, int(cpus)) * GIB // 2)
+
+
+def believed_memory(pool: int) -> int | None:
+    """The memory for which innodb_dedicated_server picks this pool (None when the pool is the default)."""
+    if pool <= DEFAULT_POOL:
+        return None
+    return int(pool / 0.5) if pool <= 2 * GIB else int(pool / 0.75)
+
+
+def budget_settings(memory: int, cpus: int) -> dict[str, int]:
+    return {"innodb_buffer_pool_size": dedicated_pool(memory), "innodb_redo_log_capacity": dedicated_redo(cpus)}
+
+
+def dropin(configuration: str, memory: int, cpus: int) -> str:
+    """The drop-in a rival configuration adds to stock ('' for stock and tuned)."""
+    if configuration == "dedicated":
+        return (
+            HEADER + "# MySQL's own auto-sizing from the memory it detects.\n[mysqld]\ninnodb_dedicated_server = ON\n"
+        )
+    if configuration == "dedicated-budget":
+        settings = budget_settings(memory, cpus)
+        lines = [f"{name} = {value}" for name, value in settings.items()]
+        return (
+            HEADER
+            + f"# innodb_dedicated_server's formulas (MySQL 8.4+) applied to the host's budget of {memory} bytes and "
+            f"{cpus} CPUs:\n# pool 0.5 x memory from 1 to 4 GiB, 0.75 x above; redo CPUs / 2 GiB, at most 16 GiB.\n"
+            "[mysqld]\n" + "\n".join(lines) + "\n"
+        )
+    return ""
+
+
+def with_budget_rival(configurations: list[str], flavor: str, mem_total: int | None, budget: int) -> tuple[list, list]:
+    """The configurations with dedicated-budget added after dedicated when the server would see more
+    memory than the budget; and the notes that say so."""
+    if "dedicated" not in configurations or "dedicated-budget" in configurations or flavor != "mysql":
+        return configurations, []
+    if not mem_total or mem_total <= budget:
+        return configurations, []
+    at = configurations.index("dedicated") + 1
+    note = (
+        f"dedicated-budget added: innodb_dedicated_server reads {mem_total} bytes of memory on this host "
+        f"(a cgroup limit it cannot see), more than the {budget}-byte budget; dedicated-budget applies its "
+        "formulas to the budget"
+    )
+    return [*configurations[:at], "dedicated-budget", *configurations[at:]], [note]
