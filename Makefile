@@ -6,6 +6,7 @@
 #   make drift INVENTORY=path    report drift between intent and reality (changes only the metrics file)
 #   make bench [INVENTORY=path] [COMPARE="stock tuned dedicated"] [ROUNDS=3]   post-deploy load test
 #   make bench-lab   the README's comparison: 4 GiB MySQL 9.7 and MariaDB 11.8 lab hosts, 3 rounds
+#   make capacity [INVENTORY=path] [COMPARE="stock tuned"] [SCENARIO=io-bound]   what each host carries (thread ladder)
 #   make fleet [FLEET_SIZE=4]   SSH lab hosts (inventories/fleet) provisioned with a canary rollout
 #   make fleet-timing [RUNS=3]  the README's fleet table: first run and re-runs on 1, 4 and 8 SSH hosts
 SHELL := /bin/bash
@@ -20,7 +21,7 @@ INVENTORY ?= inventories/lab
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv engine images lab provision rerun-timing fleet fleet-timing lint unit promtool molecule test verify drift bench bench-lab storm storm-lab clean
+.PHONY: help venv engine images lab provision rerun-timing fleet fleet-timing lint unit promtool molecule test verify drift bench bench-lab capacity storm storm-lab clean
 
 help:
 	@echo "make provision | make test | make verify INVENTORY=path | make drift INVENTORY=path | make clean"
@@ -105,8 +106,17 @@ COMPARE ?=
 ROUNDS ?=
 BENCH_VARS = {$(if $(strip $(COMPARE)),"mysql_bench_compare": [$(subst $(space),$(comma),$(patsubst %,"%",$(strip $(COMPARE))))]$(if $(ROUNDS),$(comma)))$(if $(ROUNDS),"mysql_bench_rounds": $(ROUNDS))}
 
+SCENARIO ?=
+SCENARIO_VARS = $(if $(SCENARIO),-e mysql_bench_scenario=$(SCENARIO))
+
 bench: venv
-	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/bench.yml -e '$(BENCH_VARS)' $(BENCH_ARGS)
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/bench.yml -e '$(BENCH_VARS)' $(SCENARIO_VARS) $(BENCH_ARGS)
+
+# make capacity: client threads 1, 2, 4 ... on each configuration of COMPARE (default: as it is)
+# until throughput stops growing, p95 passes the bound or errors appear (see mysql_bench_mode).
+capacity: venv
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/bench.yml -e '$(BENCH_VARS)' -e mysql_bench_mode=capacity \
+		$(SCENARIO_VARS) $(BENCH_ARGS)
 
 # The README's table: two 4 GiB cgroup-limited lab hosts, about 2 GiB of data, oltp_read_write,
 # stock/tuned/dedicated (MariaDB: stock/tuned) in 3 alternating rounds. About 30 minutes here.

@@ -42,14 +42,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.bench import file_actions
-
-
-def read(path):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
+from ansible_collections.local.mysql.plugins.module_utils.observe import read_text, replace_file
 
 
 def main():
@@ -69,7 +62,7 @@ def main():
     )
     dropin, aside, dedicated, content = (module.params[name] for name in ("dropin", "aside", "dedicated", "content"))
     actions = file_actions(
-        module.params["configuration"], os.path.exists(dropin), os.path.exists(aside), read(dedicated), content
+        module.params["configuration"], os.path.exists(dropin), os.path.exists(aside), read_text(dedicated), content
     )
     if not module.check_mode:
         for action in actions:
@@ -80,9 +73,7 @@ def main():
             elif action == "move drop-in aside":
                 os.replace(dropin, aside)
             elif action == "write rival drop-in":
-                with open(dedicated, "w", encoding="utf-8") as handle:
-                    handle.write(content)
-                os.chmod(dedicated, 0o644)
+                replace_file(dedicated, content, 0o644)
             elif action == "remove rival drop-in":
                 os.remove(dedicated)
     module.exit_json(changed=bool(actions), actions=actions)
