@@ -287,7 +287,7 @@ def test_the_capacity_report_and_chart_show_every_ladder_even_all_failed(tmp_pat
             )
         return runs
 
-    meta = report_meta(mode="capacity", capacity={"cap": 4, "p95_bound_ms": 50.0}, resources={"server_cpus": 1})
+    meta = report_meta(mode="capacity", capacity={"cap": 4, "p95_bound_ms": 50.0}, cpus={"server": [0], "client": [1]})
     for runs in (ladder("stock", True) + ladder("tuned", False), ladder("tuned", True)):
         report = bench.build_report(meta, runs)
         text = bench.markdown(report)
@@ -295,3 +295,11 @@ def test_the_capacity_report_and_chart_show_every_ladder_even_all_failed(tmp_pat
         draw(report, str(tmp_path / "report.png"))
         assert (tmp_path / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert report["capacity_result"]["tuned/oltp_read_write"]["verdict"]["capacity_qps"] is None
+
+
+def test_saturation_is_judged_against_the_servers_own_cpus_and_fios_iops():
+    from test_bench import report_meta
+
+    pinned = bench.resources(report_meta(cpus={"server": [0, 1, 2], "client": [3]}, disk_iops=3000))
+    assert pinned == {"server_cpus": 3, "disk_iops": 3000}
+    assert bench.resources(report_meta())["server_cpus"] == 2  # the host's CPUs when nothing is pinned

@@ -977,6 +977,16 @@ def storm_verdict(run: dict, sizing: dict) -> dict:
     }
 
 
+def resources(meta: dict) -> dict:
+    """What saturation is judged against: the server's CPUs (its pinned set, else the host's) and
+    the IOPS fio measured."""
+    cpus = meta.get("cpus")
+    return {
+        "server_cpus": len(cpus["server"]) if cpus else int(meta["host_facts"].get("cpus") or 1),
+        "disk_iops": meta.get("disk_iops"),
+    }
+
+
 def killed_reasons(run: dict) -> list[str]:
     """What killed or replaced the server during a run: its main process changed, OOM kills in its
     cgroup (the kernel counts them since the container started: those before the run are not its)."""
@@ -1027,9 +1037,7 @@ def build_report(meta: dict, runs: list[dict]) -> dict:
         return {**meta, "runs": runs, "compare": {}, "storm": judged, "verdict": {}, "verdict_line": storm_line(judged)}
     if meta.get("mode") == "capacity":
         settings = meta["capacity"]
-        found = capacity.report(
-            runs, float(settings["p95_bound_ms"]), int(settings["cap"]), meta.get("resources") or {}
-        )
+        found = capacity.report(runs, float(settings["p95_bound_ms"]), int(settings["cap"]), resources(meta))
         return {
             **meta,
             "runs": runs,

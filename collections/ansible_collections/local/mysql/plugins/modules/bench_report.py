@@ -16,7 +16,7 @@ options:
   meta:
     description: >-
       host, server, host_facts, dataset, settings, command, started, finished; mode, scenario,
-      cpus, and for the capacity search capacity (cap, p95_bound_ms) and resources.
+      cpus, and for the capacity search capacity (cap, p95_bound_ms) and disk_iops (what fio measured).
     type: dict
     required: true
   runs:
