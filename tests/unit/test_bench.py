@@ -7,28 +7,30 @@ import re
 from pathlib import Path
 
 import pytest
-from ansible_collections.local.mysql.plugins.module_utils import bench, rivals
+from ansible_collections.local.mysql.plugins.module_utils import bench, bench_page, bench_readings, rivals
 from ansible_collections.local.mysql.plugins.module_utils.bench import (
     BenchError,
     busy_reasons,
-    checkpoint_age,
-    cpu_times,
     dataset,
-    disk_counters,
     file_actions,
-    histogram_percentile,
     input_errors,
     ldd_missing,
     library_dirs,
     parse_depends,
+    refusals,
+    schedule,
+    unmet,
+)
+from ansible_collections.local.mysql.plugins.module_utils.bench_readings import (
+    checkpoint_age,
+    cpu_times,
+    disk_counters,
+    histogram_percentile,
     parse_histogram,
     parse_sysbench,
     process_memory,
     redo_capacity,
-    refusals,
     sample,
-    schedule,
-    unmet,
 )
 from ansible_collections.local.mysql.plugins.module_utils.host import cgroup_memory_usage
 from ansible_collections.local.mysql.plugins.module_utils.sizing import GIB, MIB
@@ -57,6 +59,7 @@ GOOD = {
     "report_interval": 1,
 }
 SIZING = {"variables": {"innodb_buffer_pool_size": 2 * GIB, "max_connections": 151}}
+ACCESS = {"bind_address": "198.18.0.2", "require_secure_transport": "ON"}
 IDLE_PROBE = {
     "processlist": [{"id": 5, "user": "event_scheduler", "host": "localhost", "db": None, "command": "Daemon"}],
     "schemas": ["information_schema", "mysql", "performance_schema", "sys"],
@@ -260,12 +263,14 @@ def apply(actions, state, rival):
     st.sampled_from(bench.CONFIGURATIONS),
     st.booleans(),
     st.booleans(),
-    st.sampled_from([None, rivals.dropin("dedicated", 4 * GIB, 2), rivals.dropin("dedicated-budget", 4 * GIB, 2)]),
+    st.sampled_from(
+        [None, rivals.dropin("dedicated", 4 * GIB, 2, ACCESS), rivals.dropin("dedicated-budget", 4 * GIB, 2, ACCESS)]
+    ),
 )
 def test_file_actions_reach_the_configuration_from_any_leftover_state(configuration, dropin, aside, held):
     if not (dropin or aside):
         dropin = True  # a provisioned host has its drop-in in one of the two places
-    rival = rivals.dropin(configuration, 4 * GIB, 2)
+    rival = rivals.dropin(configuration, 4 * GIB, 2, ACCESS)
     after = apply(file_actions(configuration, dropin, aside, held, rival), (dropin, aside, held), rival)
     assert after[0] == (configuration == "tuned")
     assert after[2] == (rival or None)
@@ -467,7 +472,7 @@ def test_report_judges_seed_000s_targets_and_draws_a_chart(tmp_path):
         "pass": point_p95 < 10,
     }
     assert report["verdict"]["oltp_join"]["pass"] == (join_p95 < 50)
-    text = bench.markdown(report)
+    text = bench_page.markdown(report)
     assert "| 1 | as-is | oltp_join |" in text and report["verdict_line"] in text
     draw(report, str(tmp_path / "report.png"))
     assert (tmp_path / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -481,7 +486,7 @@ def test_an_account_of_that_name_not_made_by_the_toolkit_is_refused():
 
 def test_the_connection_file_is_read_as_sysbench_reads_it():
     text = "mysql-socket=/run/mysqld/mysqld.sock\nmysql-user=mysql_bench\nmysql-password=a=b\n"
-    assert bench.sysbench_options(text) == {
+    assert bench_readings.sysbench_options(text) == {
         "mysql-socket": "/run/mysqld/mysqld.sock",
         "mysql-user": "mysql_bench",
         "mysql-password": "a=b",
@@ -571,7 +576,7 @@ def test_the_storm_report_says_predicted_and_measured():
     report = bench.build_report(meta, [storm_run(2 * GIB)])
     assert report["storm"]["pass"] and report["verdict_line"].endswith("PASS")
     assert "predicted peak 3G, measured 2G" in report["verdict_line"]
-    text = bench.markdown(report)
+    text = bench_page.markdown(report)
     assert "| nothing killed | pass |" in text
     assert "then 151 sessions (max_connections) for 3 s" in text
     assert "warm-up" not in text  # the load test's warm-up and threads are not the storm's
@@ -610,8 +615,8 @@ def test_a_containers_memory_cgroup_is_read_from_the_engines_host():
 def test_the_report_names_the_disk_class_the_sizing_used():
     runs = [fixture_run("sysbench-1.0.20-bookworm-mariadb-10.11-oltp_join.txt", "as-is", 1, "oltp_join", 0)]
     overruled = {"memory": 4 * GIB, "cpus": 2, "disk": "ssd", "disk_reported": "hdd"}
-    text = bench.markdown(bench.build_report(report_meta(host_facts=overruled), runs))
+    text = bench_page.markdown(bench.build_report(report_meta(host_facts=overruled), runs))
     assert "ssd disk (the device reports itself hdd; fio overruled it)" in text
     agreed = {"memory": 4 * GIB, "cpus": 2, "disk": "ssd", "disk_reported": "ssd"}
-    text = bench.markdown(bench.build_report(report_meta(host_facts=agreed), runs))
+    text = bench_page.markdown(bench.build_report(report_meta(host_facts=agreed), runs))
     assert "2 CPUs, ssd disk\n" in text

@@ -9,7 +9,8 @@ from ansible_collections.local.mysql.plugins.module_utils import rivals
 from module_runner import run_module
 
 TUNED = "[mysqld]\ninnodb_buffer_pool_size = 2G\n"
-RIVALS = {name: rivals.dropin(name, 4 << 30, 2) for name in ("stock", "tuned", "dedicated", "dedicated-budget")}
+ACCESS = {"bind_address": "198.18.0.2", "require_secure_transport": "ON"}
+RIVALS = {name: rivals.dropin(name, 4 << 30, 2, ACCESS) for name in ("stock", "tuned", "dedicated", "dedicated-budget")}
 
 
 def confdir(tmp_path, dropin=True, aside=None, dedicated=False) -> dict:
@@ -41,7 +42,18 @@ def test_stock_moves_the_drop_in_aside_keeping_its_content(tmp_path):
     assert files(tmp_path) == {"zz-mysql-tuning.cnf.bench-aside": TUNED}
 
 
-def test_dedicated_writes_a_drop_in_with_only_innodb_dedicated_server(tmp_path):
+def test_stock_keeps_the_hosts_access_settings_in_a_drop_in_of_its_own(tmp_path):
+    args = confdir(tmp_path)
+    result = run_module("bench_config", tmp_path, {**args, "configuration": "stock", "content": RIVALS["stock"]})
+    assert result["actions"] == ["move drop-in aside", "write rival drop-in"]
+    written = files(tmp_path)["zz-mysql-bench-dedicated.cnf"]
+    assert [line for line in written.splitlines() if " = " in line and line[0] != "#"] == [
+        "bind_address = 198.18.0.2",
+        "require_secure_transport = ON",
+    ]
+
+
+def test_dedicated_writes_a_drop_in_with_the_access_settings_and_innodb_dedicated_server(tmp_path):
     args = confdir(tmp_path)
     result = run_module(
         "bench_config", tmp_path, {**args, "configuration": "dedicated", "content": RIVALS["dedicated"]}
@@ -49,7 +61,7 @@ def test_dedicated_writes_a_drop_in_with_only_innodb_dedicated_server(tmp_path):
     assert result["actions"] == ["move drop-in aside", "write rival drop-in"]
     written = files(tmp_path)["zz-mysql-bench-dedicated.cnf"]
     settings = [line for line in written.splitlines() if line and not line.startswith(("#", "["))]
-    assert settings == ["innodb_dedicated_server = ON"]
+    assert settings == ["bind_address = 198.18.0.2", "require_secure_transport = ON", "innodb_dedicated_server = ON"]
     assert stat.S_IMODE((tmp_path / "conf.d/zz-mysql-bench-dedicated.cnf").stat().st_mode) == 0o644
 
 
@@ -67,7 +79,7 @@ def test_dedicated_budget_replaces_the_dedicated_drop_in_with_the_formulas_on_th
     assert result["actions"] == ["write rival drop-in"]
     settings = [line for line in files(tmp_path)["zz-mysql-bench-dedicated.cnf"].splitlines() if " = " in line]
     # 4 GiB and 2 CPUs: half the memory for the pool, one GiB of redo
-    assert settings == ["innodb_buffer_pool_size = 2147483648", "innodb_redo_log_capacity = 1073741824"]
+    assert settings[2:] == ["innodb_buffer_pool_size = 2147483648", "innodb_redo_log_capacity = 1073741824"]
 
 
 def test_a_drop_in_in_place_wins_over_a_stale_aside_copy(tmp_path):

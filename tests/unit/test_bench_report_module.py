@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ansible_collections.local.mysql.plugins.module_utils.bench import parse_sysbench
+from ansible_collections.local.mysql.plugins.module_utils.bench_readings import parse_sysbench
 from module_runner import run_module
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bench"

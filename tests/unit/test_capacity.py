@@ -7,7 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
-from ansible_collections.local.mysql.plugins.module_utils import bench, capacity, rivals, scenarios
+from ansible_collections.local.mysql.plugins.module_utils import (
+    bench,
+    bench_page,
+    bench_readings,
+    capacity,
+    rivals,
+    scenarios,
+)
 from ansible_collections.local.mysql.plugins.module_utils.sizing import GIB, MIB
 from hypothesis import given
 from hypothesis import strategies as st
@@ -221,6 +228,31 @@ def test_a_server_that_sees_more_than_the_budget_gets_a_fair_rival():
     assert mariadb["configurations"] == ["stock", "tuned"]
 
 
+def test_stock_and_the_rivals_keep_the_hosts_access_settings_and_tuned_adds_nothing():
+    sizing = {
+        **BUDGET_SIZING,
+        "variables": {**SIZING["variables"], "bind_address": "198.18.0.2", "ssl_cert": "/etc/mysql/tls/c.pem"},
+        "options": {"mysqlx": "OFF"},
+    }
+    probe = {**IDLE_PROBE, "mem_total": 24 * GIB, "cpus": [0, 1]}
+    result = bench.plan({**GOOD, "compare": ["stock", "tuned", "dedicated"]}, probe, "mysql", sizing, "/w")
+    assert result["kept_access"] == {"bind_address": "198.18.0.2", "mysqlx": "OFF", "ssl_cert": "/etc/mysql/tls/c.pem"}
+    written = {s["configuration"]: s["rival_dropin"] for s in result["steps"] if s["switch"]}
+    for configuration in ("stock", "dedicated", "dedicated-budget"):
+        settings = [line for line in written[configuration].splitlines() if " = " in line and line[0] != "#"]
+        assert settings[:3] == ["bind_address = 198.18.0.2", "mysqlx = OFF", "ssl_cert = /etc/mysql/tls/c.pem"]
+    assert written["tuned"] == ""
+    assert "innodb_dedicated_server = ON" in written["dedicated"]
+    assert "innodb_dedicated_server" not in written["stock"] and "innodb_buffer_pool_size" not in written["stock"]
+    as_is = bench.plan({**GOOD, "compare": []}, probe, "mysql", sizing, "/w")
+    assert as_is["kept_access"] == {} and all(s["rival_dropin"] == "" for s in as_is["steps"])
+
+
+def test_a_host_with_no_recorded_access_settings_measures_plain_stock():
+    assert rivals.access_settings(SIZING) == {}
+    assert rivals.dropin("stock", 4 * GIB, 2, {}) == ""
+
+
 def test_client_and_server_get_disjoint_cpus_on_two_or_more():
     assert bench.cpu_split([0, 1], True) == {"server": [0], "client": [1]}
     split = bench.cpu_split(list(range(16)), True)
@@ -231,7 +263,7 @@ def test_client_and_server_get_disjoint_cpus_on_two_or_more():
 
 def test_process_cpu_is_read_after_the_command_name():
     stat = "123 (my sqld) S 1 123 123 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 37 0 100 0 0"
-    assert bench.process_cpu_ticks(stat) == 300
+    assert bench_readings.process_cpu_ticks(stat) == 300
 
 
 # ------------------------------------------------------------------------------ failed runs
@@ -290,7 +322,7 @@ def test_the_capacity_report_and_chart_show_every_ladder_even_all_failed(tmp_pat
     meta = report_meta(mode="capacity", capacity={"cap": 4, "p95_bound_ms": 50.0}, cpus={"server": [0], "client": [1]})
     for runs in (ladder("stock", True) + ladder("tuned", False), ladder("tuned", True)):
         report = bench.build_report(meta, runs)
-        text = bench.markdown(report)
+        text = bench_page.markdown(report)
         assert "## Capacity" in text and "| tuned | oltp_read_write |" in text
         draw(report, str(tmp_path / "report.png"))
         assert (tmp_path / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -23,6 +23,15 @@ OWN_CERTIFICATE_SINCE = {"mysql": (5, 7, 5), "mariadb": (11, 4)}
 TLS_VERSIONS = {"TLSv1.2": "TLSv1.2,TLSv1.3", "TLSv1.3": "TLSv1.3"}
 # Where each given TLS file goes in the server's TLS directory, and its mode: only the key is private.
 TLS_FILES = {"cert": ("server-cert.pem", "0644"), "key": ("server-key.pem", "0600"), "ca": ("ca.pem", "0644")}
+# Every name server_settings may set: how applications reach the server.
+SETTING_NAMES = (
+    "bind_address",
+    "mysqlx_bind_address",
+    "mysqlx",
+    *(f"ssl_{name}" for name in TLS_FILES),
+    "tls_version",
+    "require_secure_transport",
+)
 # Headroom beside the application pools: the toolkit's own sessions, a DBA, a monitoring agent.
 HEADROOM_CONNECTIONS = 10
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")

@@ -9,12 +9,19 @@ from __future__ import annotations
 import json
 import math
 import re
-import statistics
 
 from ansible_collections.local.mysql.plugins.module_utils import capacity, inputs, rivals, scenarios
+from ansible_collections.local.mysql.plugins.module_utils.bench_readings import (
+    BenchError,
+    parse_intervals,
+    parse_sysbench,
+    redo_capacity,
+    spread,
+    summarize_samples,
+)
 from ansible_collections.local.mysql.plugins.module_utils.inputs import MIN_BENCH_TABLE_SIZE as MIN_TABLE_SIZE
 from ansible_collections.local.mysql.plugins.module_utils.inputs import SYSTEM_SCHEMAS
-from ansible_collections.local.mysql.plugins.module_utils.sizing import GIB, KIB
+from ansible_collections.local.mysql.plugins.module_utils.sizing import GIB
 from ansible_collections.local.mysql.plugins.module_utils.sizing import human as size_text
 
 OWN_WORKLOADS = ("oltp_join", "storm")
@@ -30,22 +37,6 @@ FREE_SPACE_MARGIN_SHARE = 0.10
 FREE_SPACE_MARGIN_MIN = 1 * GIB
 # Latency targets for an application's queries: primary-key lookups under 10 ms, JOINs under 50 ms (p95).
 TARGETS = {"oltp_point_select": 10.0, "oltp_join": 50.0}
-SAMPLE_FIELDS = (
-    "server_hwm",
-    "load1",
-    "cpu_busy_pct",
-    "cpu_iowait_pct",
-    "server_cpu_pct",
-    "client_cpu_pct",
-    "disk_read_iops",
-    "disk_write_iops",
-    "disk_read_mbps",
-    "disk_write_mbps",
-    "server_rss",
-    "cgroup_memory",
-    "threads_running",
-    "checkpoint_age",
-)
 # Variables recorded with every run: what a reader needs to know which server was measured.
 REPORTED_VARIABLES = (
     "version",
@@ -79,11 +70,10 @@ REPORTED_VARIABLES = (
     "thread_cache_size",
     "table_definition_cache",
     "slow_query_log",
+    # stock and the rivals keep the host's access settings (rivals.access_settings)
+    "bind_address",
+    "require_secure_transport",
 )
-
-
-class BenchError(ValueError):
-    """The benchmark cannot run as asked; the message names the variable to change."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,11 +429,12 @@ def plan(params: dict, probe: dict, flavor: str, sizing: dict, workdir: str, rep
             steps = schedule(configurations, int(params["rounds"]), resolved["workloads"], resolved["threads"], burst)
     phases = sysbench_phases(effective, data, max_connections) if data else {}
     cpus = len(probe.get("cpus") or []) or 1
+    access = rivals.access_settings(sizing)
     for step in steps:
         name = step["workload"]
         step["script"] = f"{workdir}/{name}.lua" if name in OWN_WORKLOADS else name
         step.update(step_phases(phases, step, None if storm else resolved["rand_type"]))
-        step["rival_dropin"] = rivals.dropin(step["configuration"], budget, cpus)
+        step["rival_dropin"] = rivals.dropin(step["configuration"], budget, cpus, access)
         # the memory cgroup's peak and OOM kills are read around the runs that open every session
         step["memory_watch"] = storm or step["phase"] == "burst"
     return {
@@ -453,6 +444,7 @@ def plan(params: dict, probe: dict, flavor: str, sizing: dict, workdir: str, rep
         "configurations": configurations,
         "skipped_configurations": skipped,
         "added_configurations": added,
+        "kept_access": access if any(step["rival_dropin"] for step in steps) else {},
         "steps": steps,
         "sysbench": phases,
         "cpus": cpu_split(probe.get("cpus"), bool(params.get("pin_cpus", True))),
@@ -496,277 +488,6 @@ def library_dirs(files: list[str]) -> list[str]:
 def ldd_missing(text: str) -> list[str]:
     """Libraries ldd could not find."""
     return [line.split("=>")[0].strip() for line in text.splitlines() if "not found" in line]
-
-
-# ---------------------------------------------------------------------------------------------
-# sysbench output (1.0.x text reports)
-
-INTERVAL = re.compile(
-    r"^\[\s*(?P<t>[\d.]+)s\s*\]\s+thds:\s*(?P<threads>\d+)\s+tps:\s*(?P<tps>[\d.]+)\s+qps:\s*(?P<qps>[\d.]+)\s+"
-    r"\(r/w/o:\s*(?P<read>[\d.]+)/(?P<write>[\d.]+)/(?P<other>[\d.]+)\)\s+lat\s+\(ms,(?P<pct>\d+)%\):\s*"
-    r"(?P<lat>[\d.]+)\s+err/s:\s*(?P<err>[\d.]+)\s+reconn/s:\s*(?P<reconn>[\d.]+)"
-)
-HISTOGRAM_ROW = re.compile(r"^\s*(?P<value>[\d.]+)\s+\|\**\s+(?P<count>\d+)\s*$")
-
-
-def _field(text: str, label: str) -> str | None:
-    match = re.search(rf"^\s*{re.escape(label)}:\s+(.+?)\s*$", text, re.MULTILINE)
-    return match.group(1) if match else None
-
-
-def _number(text: str | None) -> float | None:
-    if text is None:
-        return None
-    match = re.match(r"[\d.]+", text)
-    return float(match.group(0)) if match else None
-
-
-def _per_second(text: str | None) -> float | None:
-    match = re.search(r"\(([\d.]+) per sec\.\)", text or "")
-    return float(match.group(1)) if match else None
-
-
-def parse_intervals(text: str) -> list[dict]:
-    """The per-interval lines of --report-interval."""
-    rows = []
-    for line in text.splitlines():
-        match = INTERVAL.match(line.strip())
-        if match:
-            rows.append(
-                {
-                    "t": float(match["t"]),
-                    "threads": int(match["threads"]),
-                    "tps": float(match["tps"]),
-                    "qps": float(match["qps"]),
-                    "read_qps": float(match["read"]),
-                    "write_qps": float(match["write"]),
-                    "other_qps": float(match["other"]),
-                    "latency_pct": int(match["pct"]),
-                    "latency_ms": float(match["lat"]),
-                    "errors_per_sec": float(match["err"]),
-                    "reconnects_per_sec": float(match["reconn"]),
-                }
-            )
-    return rows
-
-
-def parse_histogram(text: str) -> list[tuple[float, int]]:
-    """(latency ms, count) rows of --histogram, in the order printed (ascending)."""
-    rows = []
-    inside = False
-    for line in text.splitlines():
-        if line.startswith("Latency histogram"):
-            inside = True
-            continue
-        if inside:
-            match = HISTOGRAM_ROW.match(line)
-            if match:
-                rows.append((float(match["value"]), int(match["count"])))
-            elif line.strip() and "distribution" not in line:
-                break
-    return rows
-
-
-def histogram_percentile(rows: list[tuple[float, int]], percentile: float) -> float | None:
-    """The smallest bucket value at or below which ``percentile`` % of the events fall."""
-    total = sum(count for _, count in rows)
-    if not total:
-        return None
-    wanted = math.ceil(total * percentile / 100)
-    seen = 0
-    for value, count in rows:
-        seen += count
-        if seen >= wanted:
-            return value
-    return rows[-1][0]
-
-
-def parse_sysbench(text: str) -> dict:
-    """Totals, latencies and per-interval figures of one sysbench ``run``; BenchError if it has none."""
-    transactions = _field(text, "transactions")
-    if transactions is None or "SQL statistics" not in text:
-        fatal = re.search(r"^FATAL:.*$", text, re.MULTILINE)
-        raise BenchError(f"sysbench printed no statistics{': ' + fatal.group(0) if fatal else ''}")
-    version = re.search(r"^sysbench (\S+)", text, re.MULTILINE)
-    histogram = parse_histogram(text)
-    own = re.search(r"^\s*(\d+)th percentile:\s+([\d.]+)", text, re.MULTILINE)
-    own_percentile = {"percentile": int(own.group(1)), "value": float(own.group(2))} if own else None
-    latency = {
-        "min": _number(_field(text, "min")),
-        "avg": _number(_field(text, "avg")),
-        "max": _number(_field(text, "max")),
-        "p95": histogram_percentile(histogram, 95),
-        "p99": histogram_percentile(histogram, 99),
-    }
-    # Without --histogram, sysbench's own percentile line is all there is.
-    for key in ("p95", "p99"):
-        if latency[key] is None and own_percentile and f"p{own_percentile['percentile']}" == key:
-            latency[key] = own_percentile["value"]
-    queries = {name: int(_number(_field(text, name)) or 0) for name in ("read", "write", "other", "total")}
-    return {
-        "sysbench_version": version.group(1) if version else None,
-        "transactions": int(_number(transactions) or 0),
-        "tps": _per_second(transactions),
-        "qps": {
-            "total": _per_second(_field(text, "queries")),
-            **{name: _rate(queries[name], _number(_field(text, "total time"))) for name in ("read", "write", "other")},
-        },
-        "queries": queries,
-        "threads": int(_number(_field(text, "Number of threads")) or 0),
-        "errors": int(_number(_field(text, "ignored errors")) or 0),
-        "reconnects": int(_number(_field(text, "reconnects")) or 0),
-        "total_time": _number(_field(text, "total time")),
-        "events": int(_number(_field(text, "total number of events")) or 0),
-        "latency_ms": latency,
-        "latency_sysbench_percentile": own_percentile,
-        "intervals": parse_intervals(text),
-    }
-
-
-def _rate(count: int, seconds: float | None) -> float | None:
-    return round(count / seconds, 2) if seconds else None
-
-
-# ---------------------------------------------------------------------------------------------
-# The host while a run goes: /proc, the cgroup, the server's status
-
-
-def sysbench_options(text: str) -> dict:
-    """A sysbench --config-file: one option=value a line, without the leading dashes."""
-    options = {}
-    for line in text.splitlines():
-        name, sep, value = line.strip().partition("=")
-        if sep and name and not name.startswith("#"):
-            options[name.strip()] = value.strip()
-    return options
-
-
-def parse_loadavg(text: str) -> float:
-    return float(text.split()[0])
-
-
-def cpu_times(proc_stat: str) -> tuple[int, int, int]:
-    """(busy, total, iowait) jiffies of all CPUs from /proc/stat; idle and iowait count as not busy."""
-    for line in proc_stat.splitlines():
-        fields = line.split()
-        if fields and fields[0] == "cpu":
-            values = [int(value) for value in fields[1:9]]
-            idle = values[3] + values[4]
-            return sum(values) - idle, sum(values), values[4]
-    raise ValueError("no cpu line in /proc/stat")
-
-
-def process_cpu_ticks(stat: str) -> int | None:
-    """User and system clock ticks of a process (all its threads) from /proc/PID/stat."""
-    _, paren, rest = stat.rpartition(")")
-    fields = rest.split()
-    if not paren or len(fields) < 13:
-        return None
-    return int(fields[11]) + int(fields[12])
-
-
-def disk_counters(diskstats: str, disks: list[str]) -> dict:
-    """Reads, writes and sectors of the named whole disks, summed, from /proc/diskstats."""
-    totals = {"reads": 0, "read_sectors": 0, "writes": 0, "write_sectors": 0}
-    for line in diskstats.splitlines():
-        fields = line.split()
-        if len(fields) >= 10 and fields[2] in disks:
-            totals["reads"] += int(fields[3])
-            totals["read_sectors"] += int(fields[5])
-            totals["writes"] += int(fields[7])
-            totals["write_sectors"] += int(fields[9])
-    return totals
-
-
-def process_memory(status: str) -> dict:
-    """VmRSS and VmHWM (resident now and at its highest) of a process, in bytes."""
-    values = {}
-    for line in status.splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            values[key] = int(rest.split()[0]) * KIB
-    return {"rss": values.get("VmRSS"), "hwm": values.get("VmHWM")}
-
-
-def checkpoint_age(status: dict, engine_status: str | None = None) -> int | None:
-    """Bytes of redo written since the last checkpoint.
-
-    MySQL >= 8.0.30: Innodb_redo_log_current_lsn - Innodb_redo_log_checkpoint_lsn; MariaDB:
-    Innodb_checkpoint_age; otherwise SHOW ENGINE INNODB STATUS's LOG section.
-    """
-    lowered = {key.lower(): value for key, value in status.items()}
-    current, checkpoint = lowered.get("innodb_redo_log_current_lsn"), lowered.get("innodb_redo_log_checkpoint_lsn")
-    if current is not None and checkpoint is not None:
-        return max(0, int(current) - int(checkpoint))
-    if lowered.get("innodb_checkpoint_age") is not None:
-        return int(lowered["innodb_checkpoint_age"])
-    if engine_status:
-        lsn = re.search(r"^Log sequence number\s+(\d+)", engine_status, re.MULTILINE)
-        last = re.search(r"^Last checkpoint at\s+(\d+)", engine_status, re.MULTILINE)
-        if lsn and last:
-            return max(0, int(lsn.group(1)) - int(last.group(1)))
-    return None
-
-
-def redo_capacity(variables: dict) -> int | None:
-    """The redo the server may fill before it must flush: capacity (MySQL >= 8.0.30) or log files."""
-    if variables.get("innodb_redo_log_capacity"):
-        return int(variables["innodb_redo_log_capacity"])
-    if variables.get("innodb_log_file_size"):
-        return int(variables["innodb_log_file_size"]) * int(variables.get("innodb_log_files_in_group") or 1)
-    return None
-
-
-def sample(previous: dict, current: dict) -> dict:
-    """One per-second sample from two raw readings (``t``, ``cpu``, ``disk`` counters and gauges)."""
-    elapsed = current["t"] - previous["t"]
-    if elapsed <= 0:
-        raise ValueError("readings must be taken in order")
-    busy = current["cpu"][0] - previous["cpu"][0]
-    total = current["cpu"][1] - previous["cpu"][1]
-    disk_now, disk_before = current["disk"], previous["disk"]
-
-    def rate(key: str, scale: float = 1.0) -> float:
-        return round((disk_now[key] - disk_before[key]) * scale / elapsed, 2)
-
-    def process_cpu(key: str) -> float | None:
-        """Per cent of one CPU the process used (200 is two CPUs busy)."""
-        if current.get(key) is None or previous.get(key) is None:
-            return None
-        return round(100 * (current[key] - previous[key]) / (current.get("hz", 100) * elapsed), 1)
-
-    sector_mb = 512 / 1_000_000
-    iowait = current["cpu"][2] - previous["cpu"][2] if len(current["cpu"]) > 2 else 0
-    return {
-        "t": round(current["t"], 2),
-        "load1": current["load1"],
-        "cpu_busy_pct": round(100 * busy / total, 1) if total > 0 else 0.0,
-        "cpu_iowait_pct": round(100 * iowait / total, 1) if total > 0 else 0.0,
-        "server_cpu_pct": process_cpu("server_ticks"),
-        "client_cpu_pct": process_cpu("client_ticks"),
-        "disk_read_iops": rate("reads"),
-        "disk_write_iops": rate("writes"),
-        "disk_read_mbps": rate("read_sectors", sector_mb),
-        "disk_write_mbps": rate("write_sectors", sector_mb),
-        "server_rss": current.get("server_rss"),
-        "server_hwm": current.get("server_hwm"),
-        "cgroup_memory": current.get("cgroup_memory"),
-        "cgroup_limit": current.get("cgroup_limit"),
-        "threads_running": current.get("threads_running"),
-        "checkpoint_age": current.get("checkpoint_age"),
-    }
-
-
-def spread(values: list[float]) -> dict:
-    """min, median and max of the values that exist (None where there are none)."""
-    present = [value for value in values if value is not None]
-    if not present:
-        return {"min": None, "median": None, "max": None}
-    return {"min": min(present), "median": statistics.median(present), "max": max(present)}
-
-
-def summarize_samples(samples: list[dict]) -> dict:
-    return {name: spread([row.get(name) for row in samples]) for name in SAMPLE_FIELDS}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -914,8 +635,8 @@ def summary_lines(report: dict, where: str) -> list[str]:
     for workload, entry in report["compare"].items():
         for name, row in entry["configurations"].items():
             lines.append(
-                f"{workload} {name}: median {_fmt(row['tps_median'])} TPS over {row['rounds']} round(s), "
-                f"{_fmt(row['tps_min'])}..{_fmt(row['tps_max'])}, p95 {_fmt(row['p95_median_ms'], 2)} ms"
+                f"{workload} {name}: median {shown(row['tps_median'])} TPS over {row['rounds']} round(s), "
+                f"{shown(row['tps_min'])}..{shown(row['tps_max'])}, p95 {shown(row['p95_median_ms'], 2)} ms"
             )
         if entry["ratios"]:
             lines.append(f"{workload}: " + ", ".join(f"{key} = {value:.2f}" for key, value in entry["ratios"].items()))
@@ -1067,220 +788,9 @@ def human(size: float | None) -> str:
     return "-" if size is None else size_text(int(size))
 
 
-def _fmt(value, digits: int = 1) -> str:
+def shown(value, digits: int = 1) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
         return f"{value:.{digits}f}"
     return str(value)
-
-
-def runs_line(report: dict) -> str:
-    """How each run was made: the load test's threads and warm-up, the ladder, or the storm's sessions."""
-    settings = report["settings"]
-    if report.get("storm"):
-        return (
-            f"- the storm: every table read through after a restart, then {report['storm']['sessions']} sessions "
-            f"(max_connections) for {settings['time']} s"
-        )
-    if report.get("mode") == "capacity":
-        return (
-            f"- capacity search: threads 1, 2, 4 ... up to {report['capacity']['cap']}, "
-            f"each step {settings['warmup']} s "
-            f"warm-up then {settings['time']} s measured; stops when QPS grows less than 5 % over two steps, p95 "
-            f"passes {report['capacity']['p95_bound_ms']:g} ms, errors appear, or at the cap"
-        )
-    return (
-        f"- each run: {settings['threads']} threads, {settings['warmup']} s warm-up, then "
-        f"{settings['time']} s measured; {settings['rounds']} round(s)"
-    )
-
-
-def scenario_line(report: dict) -> str:
-    scenario = report.get("scenario")
-    if not scenario or report.get("storm"):
-        return "- scenario: the storm's own (data 1.25 x the pool, read through first)"
-    picking = f", rows picked {scenario['rand_type']}" if scenario.get("rand_type") else ""
-    return f"- scenario: {scenario['scenario']} ({scenario['purpose']}{picking})"
-
-
-def cpus_line(report: dict) -> str:
-    cpus = report.get("cpus")
-    if not cpus:
-        return "- CPUs: server and client share the host's CPUs (fewer than 2, or mysql_bench_pin_cpus=false)"
-    return (
-        f"- CPUs: the server on {','.join(map(str, cpus['server']))}, sysbench on {','.join(map(str, cpus['client']))} "
-        "(disjoint; each one's CPU is sampled apart)"
-    )
-
-
-def disk_line(host_facts: dict) -> str:
-    """'ssd disk', and what the device says of itself when fio overruled it."""
-    disk, reported = host_facts.get("disk"), host_facts.get("disk_reported")
-    if reported and reported != disk:
-        return f"{disk} disk (the device reports itself {reported}; fio overruled it)"
-    return f"{disk} disk"
-
-
-def checks_markdown(title: str, judged: dict | None) -> list[str]:
-    if not judged:
-        return []
-    lines = [f"## {title}", "", "| check | result |", "|---|---|"]
-    lines += [f"| {name} | {'pass' if ok else 'FAIL'} |" for name, ok in judged["checks"].items()]
-    return [*lines, ""]
-
-
-def run_row(run: dict) -> str:
-    qps, lat, summary = run["qps"], run["latency_ms"], run["sample_summary"]
-    figures = (
-        f"FAILED: {run['failure']} | | | "
-        if run.get("failed")
-        else f"{_fmt(run['tps'])} | {_fmt(qps['read'], 0)} / {_fmt(qps['write'], 0)} / {_fmt(qps['other'], 0)} | "
-        f"{_fmt(lat['avg'], 2)} / {_fmt(lat['p95'], 2)} / {_fmt(lat['p99'], 2)} / {_fmt(lat['max'], 2)} | "
-        f"{run['errors']} | "
-    )
-    return (
-        f"| {run['round']} | {run['configuration']} | {run_label(run)} | {run['threads']} | {figures}"
-        f"{_fmt(summary['cpu_busy_pct']['median'])} / {_fmt(summary['server_cpu_pct']['median'])} / "
-        f"{_fmt(summary['client_cpu_pct']['median'])} | "
-        f"{_fmt(summary['disk_read_iops']['median'], 0)} / {_fmt(summary['disk_write_iops']['median'], 0)} | "
-        f"{human(summary['server_rss']['max'])} | {_fmt(summary['threads_running']['median'], 0)} | "
-        f"{human(summary['checkpoint_age']['max'])} of {human(run['redo_capacity'])} | {_fmt(run.get('stall'), 2)} |"
-    )
-
-
-def compare_markdown(report: dict) -> list[str]:
-    lines = ["", "## Comparison (median of the rounds)", ""]
-    lines += [
-        "| workload | configuration | rounds (failed) | TPS median | TPS min..max | spread % | p95 median ms | "
-        "stall (p1 / median QPS) | checkpoint age peak / redo |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for workload, entry in report["compare"].items():
-        for name, row in entry["configurations"].items():
-            lines.append(
-                f"| {workload} | {name} | {row['rounds']} ({len(row['failed'])}) | {_fmt(row['tps_median'])} | "
-                f"{_fmt(row['tps_min'])}..{_fmt(row['tps_max'])} | {_fmt(row['tps_spread_pct'])} | "
-                f"{_fmt(row['p95_median_ms'], 2)} | {_fmt(row['stall_median'], 2)} | "
-                f"{_fmt(row['checkpoint_peak_share'], 2)} |"
-            )
-        ratios = ", ".join(f"{key} = {value:.2f}" for key, value in entry["ratios"].items())
-        if ratios:
-            lines.append(f"| {workload} | ratios | | {ratios} | | | | | |")
-    failures = [
-        f"- {workload} {name} {failure}"
-        for workload, entry in report["compare"].items()
-        for name, row in entry["configurations"].items()
-        for failure in row["failed"]
-    ]
-    if failures:
-        lines += ["", "Failed runs (shown, not in the medians):", "", *failures]
-    return lines
-
-
-def capacity_markdown(report: dict) -> list[str]:
-    found = report.get("capacity_result")
-    if not found:
-        return []
-    lines = [
-        "## Capacity",
-        "",
-        "| configuration | workload | capacity QPS | TPS | threads | p95 ms | knee (threads) | "
-        "saturated first | stopped |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for entry in found.values():
-        judged = entry["verdict"]
-        lines.append(
-            f"| {entry['configuration']} | {entry['workload']} | {_fmt(judged['capacity_qps'], 0)} | "
-            f"{_fmt(judged['capacity_tps'], 0)} | {_fmt(judged['threads'])} | {_fmt(judged['p95_ms'], 2)} | "
-            f"{_fmt(judged['knee_threads'])} | {judged['saturated']} (at {judged['saturated_at_threads']} threads) | "
-            f"{entry['stopped']} |"
-        )
-    for workload, ratios in (report.get("capacity_ratios") or {}).items():
-        if ratios:
-            lines.append(
-                f"| ratios | {workload} | " + ", ".join(f"{k} = {v:.2f}" for k, v in ratios.items()) + " | | | | | | |"
-            )
-    return [*lines, "", "![QPS and p95 against client threads](report.png)", ""]
-
-
-def dedicated_lines(report: dict) -> list[str]:
-    """What innodb_dedicated_server chose and the memory that choice means, against the budget."""
-    lines = []
-    budget = report["host_facts"].get("memory")
-    for run in report["runs"]:
-        if run["configuration"] != "dedicated" or not run["variables"].get("innodb_buffer_pool_size"):
-            continue
-        pool = int(run["variables"]["innodb_buffer_pool_size"])
-        believed = rivals.believed_memory(pool)
-        lines = [
-            "",
-            f"`dedicated` chose a {human(pool)} buffer pool and {human(run['redo_capacity'])} of redo: its formula "
-            f"gives that pool for about {human(believed)} of memory, against a budget of {human(budget)}"
-            + (
-                " (more than the host has for it: see dedicated-budget)"
-                if believed and budget and believed > budget
-                else ""
-            ),
-        ]
-        break
-    added = report["settings"].get("added_configurations") or []
-    return lines + [f"- {note}" for note in added]
-
-
-def markdown(report: dict) -> str:
-    """The report a person reads: what ran on what, each run's figures, the comparison, the verdict."""
-    title = (
-        "Capacity"
-        if report.get("mode") == "capacity"
-        else "Memory under the storm"
-        if report.get("storm")
-        else "Latency targets"
-    )
-    lines = [
-        f"# Load test of {report['host']}",
-        "",
-        f"- server: {report['server']['flavor']} {report['server']['version']}; host: "
-        f"{human(report['host_facts'].get('memory'))} memory budget, {report['host_facts'].get('cpus')} CPUs, "
-        f"{disk_line(report['host_facts'])}",
-        f"- dataset: {report['dataset']['tables']} tables x {report['dataset']['table_size']} rows "
-        f"(about {human(report['dataset']['estimated_bytes'])}; {report['dataset']['formula']})",
-        scenario_line(report),
-        runs_line(report),
-        cpus_line(report),
-        f"- started {report['started']}, finished {report['finished']}",
-        f"- reproduce: `{report['command']}`",
-        "",
-        f"**{title}:** {report['verdict_line']}",
-        "",
-        *checks_markdown("Storm checks", report.get("storm")),
-        *checks_markdown("Connections burst", report.get("connections")),
-        *capacity_markdown(report),
-        "## Runs",
-        "",
-        "| round | configuration | workload | threads | TPS | QPS r/w/o | latency avg / p95 / p99 / max ms | errors | "
-        "CPU busy % host / server / client (median) | disk IOPS r / w (median) | server RSS (max) | "
-        "Threads_running (median) | checkpoint age (max) | stall |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-        *[run_row(run) for run in report["runs"]],
-    ]
-    configurations = sorted({run["configuration"] for run in report["runs"]})
-    if len(configurations) > 1 and report["compare"]:
-        lines += compare_markdown(report)
-    if len(configurations) > 1:
-        lines += ["", "## What differs between the configurations", ""]
-        names = sorted({key for run in report["runs"] for key in run["variables"]})
-        by_configuration = {run["configuration"]: run["variables"] for run in report["runs"]}
-        differing = [name for name in names if len({str(v.get(name)) for v in by_configuration.values()}) > 1]
-        lines.append("| variable | " + " | ".join(by_configuration) + " |")
-        lines.append("|---|" + "---|" * len(by_configuration))
-        for name in differing:
-            lines.append(f"| {name} | " + " | ".join(str(v.get(name, "-")) for v in by_configuration.values()) + " |")
-    lines += dedicated_lines(report)
-    skipped = report["settings"].get("skipped_configurations") or []
-    if skipped:
-        lines += ["", "Left out on this host: " + "; ".join(skipped)]
-    if report.get("mode") != "capacity":
-        lines += ["", "![TPS, latency and the host over time](report.png)", ""]
-    return "\n".join(lines)

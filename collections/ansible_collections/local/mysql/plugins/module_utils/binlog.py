@@ -30,3 +30,43 @@ def history(files: list[tuple[int, float]], now: float) -> dict:
         "written": sum(size for size, _mtime in files[1:]),
         "span": max(0, int(now - files[0][1])),
     }
+
+
+def bench_purge(before: list[str] | None, after: list[str] | None, replicas: int, busy_host: bool) -> dict:
+    """Whether the binary logs a load test wrote are purged at its end: {purge_to, note}.
+
+    ``before`` and ``after`` are the server's binary logs when the test began and at its end,
+    oldest first, the last one being written (None: binary logging off). Purging to the log being
+    written removes every older one, the logs from before the test too: those hold only the
+    provisioning's statements on a host the test found unused, so they go as well, unless the
+    test was allowed on a host in use. A connected replica may still need them: nothing goes then.
+    """
+    if not after:
+        return {"purge_to": None, "note": "binary log off at the end of the run: nothing to purge"}
+    if before is None:
+        return {
+            "purge_to": None,
+            "note": f"binary logging was off when the run began: the {len(after)} binary logs listed now are kept",
+        }
+    older = after[:-1]
+    earlier = [name for name in before[:-1] if name in older]
+    written = len(older) - len(earlier)
+    if not written:
+        return {"purge_to": None, "note": "the run wrote only into the binary log the server still writes: kept"}
+    if replicas:
+        return {
+            "purge_to": None,
+            "note": f"kept the {written} binary logs the run wrote: {replicas} replica(s) connected may read them",
+        }
+    if earlier and busy_host:
+        return {
+            "purge_to": None,
+            "note": f"kept the {written} binary logs the run wrote: purging them would also remove the "
+            f"{len(earlier)} from before it, on a host in use (mysql_bench_allow_busy_host)",
+        }
+    return {
+        "purge_to": after[-1],
+        "note": f"purged the {written} binary logs the run wrote"
+        + (f" and the {len(earlier)} of the provisioning before it" if earlier else "")
+        + ": no replica connected",
+    }

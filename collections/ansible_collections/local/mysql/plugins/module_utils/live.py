@@ -36,3 +36,19 @@ def table_exists(cursor, schema: str, table: str) -> bool:
         "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s", (schema, table)
     )
     return cursor.fetchone()[0] > 0
+
+
+def binary_logs(cursor) -> list[str] | None:
+    """The binary logs the server lists, oldest first (it writes the last one); None when it writes none."""
+    cursor.execute("SELECT @@GLOBAL.log_bin")
+    row = cursor.fetchone()
+    if not row or not int(row[0] or 0):
+        return None
+    cursor.execute("SHOW BINARY LOGS")
+    return [row[0] for row in cursor.fetchall()]
+
+
+def replica_connections(cursor) -> int:
+    """Replicas reading the binary log now: the server's binlog dump threads."""
+    cursor.execute("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'")
+    return int(cursor.fetchone()[0])

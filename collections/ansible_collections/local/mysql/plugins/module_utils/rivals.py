@@ -8,6 +8,7 @@ documented formulas (MySQL 8.4 and later) applied to the budget the toolkit size
 
 from __future__ import annotations
 
+from ansible_collections.local.mysql.plugins.module_utils.access import SETTING_NAMES
 from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB, MIB
 
 DEFAULT_POOL = 128 * MIB
@@ -40,22 +41,35 @@ def budget_settings(memory: int, cpus: int) -> dict[str, int]:
     return {"innodb_buffer_pool_size": dedicated_pool(memory), "innodb_redo_log_capacity": dedicated_redo(cpus)}
 
 
-def dropin(configuration: str, memory: int, cpus: int) -> str:
-    """The drop-in a rival configuration adds to stock ('' for stock and tuned)."""
+def access_settings(sizing: dict) -> dict[str, str]:
+    """The listening addresses and TLS settings of the toolkit's drop-in (as recorded in its fact),
+    which every configuration keeps so that applications on other hosts still reach the server."""
+    recorded = {**(sizing.get("variables") or {}), **(sizing.get("options") or {})}
+    return {name: str(recorded[name]) for name in SETTING_NAMES if name in recorded}
+
+
+def dropin(configuration: str, memory: int, cpus: int, access: dict[str, str]) -> str:
+    """The drop-in stock and each rival add to the distribution's files ('' for tuned): the host's
+    access settings, then the rival's own settings."""
+    if configuration not in ("stock", "dedicated", "dedicated-budget"):
+        return ""
+    sections = []
+    if access:
+        sections.append(
+            "# The host's listening addresses and TLS, as the toolkit set them, so that applications\n"
+            "# on other hosts reach the server during the comparison as they did before it.\n"
+            + "".join(f"{name} = {value}\n" for name, value in access.items())
+        )
     if configuration == "dedicated":
-        return (
-            HEADER + "# MySQL's own auto-sizing from the memory it detects.\n[mysqld]\ninnodb_dedicated_server = ON\n"
-        )
-    if configuration == "dedicated-budget":
+        sections.append("# MySQL's own auto-sizing from the memory it detects.\ninnodb_dedicated_server = ON\n")
+    elif configuration == "dedicated-budget":
         settings = budget_settings(memory, cpus)
-        lines = [f"{name} = {value}" for name, value in settings.items()]
-        return (
-            HEADER
-            + f"# innodb_dedicated_server's formulas (MySQL 8.4+) applied to the host's budget of {memory} bytes and "
+        sections.append(
+            f"# innodb_dedicated_server's formulas (MySQL 8.4+) applied to the host's budget of {memory} bytes and "
             f"{cpus} CPUs:\n# pool 0.5 x memory from 1 to 4 GiB, 0.75 x above; redo CPUs / 2 GiB, at most 16 GiB.\n"
-            "[mysqld]\n" + "\n".join(lines) + "\n"
+            + "".join(f"{name} = {value}\n" for name, value in settings.items())
         )
-    return ""
+    return HEADER + "[mysqld]\n" + "".join(sections) if sections else ""
 
 
 def with_budget_rival(configurations: list[str], flavor: str, mem_total: int | None, budget: int) -> tuple[list, list]:

@@ -7,9 +7,11 @@ DOCUMENTATION = r"""
 module: bench_config
 short_description: Switch between the stock, tuned and rival configurations for a load test
 description:
-  - C(stock) moves the toolkit's drop-in aside (to I(aside), a name the server does not read);
-    C(tuned) puts it back; a rival (C(dedicated), C(dedicated-budget)) is stock plus I(dedicated),
-    a drop-in holding I(content) (C(local.mysql.rivals.dropin)). The actions are decided by
+  - C(stock) moves the toolkit's drop-in aside (to I(aside), a name the server does not read)
+    and writes I(dedicated) with I(content), the host's listening addresses and TLS, kept so
+    that applications still reach the server; C(tuned) puts the drop-in back and removes
+    I(dedicated); a rival (C(dedicated), C(dedicated-budget)) is stock whose I(content) adds the
+    rival's own settings (C(local.mysql.rivals.dropin)). The actions are decided by
     C(local.mysql.bench.file_actions).
   - Only moves and writes files; the role restarts the server. Supports check mode.
 options:
@@ -20,8 +22,8 @@ options:
     choices: [stock, tuned, dedicated, dedicated-budget]
   dropin: {description: The toolkit's drop-in., type: path, required: true}
   aside: {description: Where the drop-in waits while another configuration is measured., type: path, required: true}
-  dedicated: {description: The drop-in of a rival configuration., type: path, required: true}
-  content: {description: What the rival's drop-in holds (empty for stock and tuned)., type: str, default: ""}
+  dedicated: {description: The drop-in of stock and the rival configurations., type: path, required: true}
+  content: {description: What that drop-in holds (empty for tuned)., type: str, default: ""}
 author: MySQL tuning toolkit contributors
 """
 

@@ -47,7 +47,8 @@ RETURN = r"""
 probe:
   description: >-
     processlist, schemas, schema_exists, marker_present, user_exists, variables, free_bytes,
-    filesystem_bytes, files (name to whether it exists), cpus (the CPUs allowed) and mem_total.
+    filesystem_bytes, files (name to whether it exists), cpus (the CPUs allowed), mem_total and
+    binlogs (the binary logs, oldest first; null when binary logging is off).
   type: dict
   returned: success
 """
@@ -58,7 +59,12 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.bench import MARKER_TABLE, other_connections
 from ansible_collections.local.mysql.plugins.module_utils.host import parse_meminfo
-from ansible_collections.local.mysql.plugins.module_utils.live import connect_or_fail, global_variables, table_exists
+from ansible_collections.local.mysql.plugins.module_utils.live import (
+    binary_logs,
+    connect_or_fail,
+    global_variables,
+    table_exists,
+)
 
 
 def mem_total():
@@ -99,6 +105,7 @@ def main():
         cursor.execute("SELECT COUNT(*) FROM mysql.user WHERE User = %s", (params["user"],))
         user_exists = cursor.fetchone()[0] > 0
         variables = global_variables(cursor)
+        binlogs = binary_logs(cursor)
     connection.close()
     try:
         stat = os.statvfs(params["datadir"])
@@ -116,6 +123,7 @@ def main():
         "files": {name: bool(path) and os.path.exists(path) for name, path in params["files"].items()},
         "cpus": sorted(os.sched_getaffinity(0)),
         "mem_total": mem_total(),
+        "binlogs": binlogs,
     }
     module.exit_json(changed=False, probe=probe)
 

@@ -53,10 +53,10 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.bench import (
     BenchError,
     build_report,
-    markdown,
     run_record,
     summary_lines,
 )
+from ansible_collections.local.mysql.plugins.module_utils.bench_page import markdown
 
 
 def main():

@@ -67,7 +67,7 @@ RETURN = r"""
 output: {description: What sysbench printed., type: str, returned: always}
 rc: {description: sysbench's exit code., type: int, returned: always}
 command: {description: The command line run (in check mode, the one that would run)., type: list, returned: success}
-samples: {description: One dict a second (local.mysql.bench.sample)., type: list, returned: always}
+samples: {description: One dict a second (local.mysql.bench_readings.sample)., type: list, returned: always}
 variables: {description: SHOW GLOBAL VARIABLES when the run started., type: dict, returned: always}
 started: {description: When the command started (seconds since the epoch)., type: float, returned: always}
 server_pid: {description: The server's main process before and after the command., type: dict, returned: always}
@@ -79,7 +79,7 @@ import tempfile
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.local.mysql.plugins.module_utils.bench import (
+from ansible_collections.local.mysql.plugins.module_utils.bench_readings import (
     checkpoint_age,
     cpu_times,
     disk_counters,
