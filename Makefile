@@ -7,6 +7,7 @@
 #   make bench [INVENTORY=path] [COMPARE="stock tuned dedicated"] [ROUNDS=3]   post-deploy load test
 #   make bench-lab   the README's comparison: 4 GiB MySQL 9.7 and MariaDB 11.8 lab hosts, 3 rounds
 #   make capacity [INVENTORY=path] [COMPARE="stock tuned"] [SCENARIO=io-bound]   what each host carries (thread ladder)
+#   make bench-search [INVENTORY=path] [SEARCH_SCENARIOS="io-bound write-heavy"]   best found around tuned
 #   make fleet [FLEET_SIZE=4]   SSH lab hosts (inventories/fleet) provisioned with a canary rollout
 #   make fleet-timing [RUNS=3]  the README's fleet table: first run and re-runs on 1, 4 and 8 SSH hosts
 SHELL := /bin/bash
@@ -21,7 +22,7 @@ INVENTORY ?= inventories/lab
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv engine images lab provision rerun-timing fleet fleet-timing lint unit promtool molecule test verify drift bench bench-lab capacity storm storm-lab clean
+.PHONY: help venv engine images lab provision rerun-timing fleet fleet-timing lint unit promtool molecule test verify drift bench bench-lab bench-search capacity storm storm-lab clean
 
 help:
 	@echo "make provision | make test | make verify INVENTORY=path | make drift INVENTORY=path | make clean"
@@ -117,6 +118,18 @@ bench: venv
 capacity: venv
 	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/bench.yml -e '$(BENCH_VARS)' -e mysql_bench_mode=capacity \
 		$(SCENARIO_VARS) $(BENCH_ARGS)
+
+# make bench-search: on each host of INVENTORY, tuned against up to 12 candidates that each move one
+# knob the sizing decides, in ROUNDS (default 3) alternating rounds, on io-bound then write-heavy with
+# each scenario's own data, load and threads. Long: about 45 minutes a scenario on a lab host.
+SEARCH_SCENARIOS ?= io-bound write-heavy
+bench-search: venv
+	@for scenario in $(SEARCH_SCENARIOS); do \
+		$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/bench.yml -e mysql_bench_mode=search \
+			-e mysql_bench_scenario=$$scenario \
+			-e '{"mysql_bench_rounds": $(or $(ROUNDS),3), "mysql_bench_workloads": [], "mysql_bench_table_size": 0, "mysql_bench_threads": 0}' \
+			$(BENCH_ARGS) || exit 1; \
+	done
 
 # The README's table: two 4 GiB cgroup-limited lab hosts, about 2 GiB of data, oltp_read_write,
 # stock/tuned/dedicated (MariaDB: stock/tuned) in 3 alternating rounds. About 30 minutes here.

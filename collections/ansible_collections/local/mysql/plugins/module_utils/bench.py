@@ -10,7 +10,7 @@ import json
 import math
 import re
 
-from ansible_collections.local.mysql.plugins.module_utils import capacity, inputs, rivals, scenarios
+from ansible_collections.local.mysql.plugins.module_utils import capacity, inputs, rivals, scenarios, search
 from ansible_collections.local.mysql.plugins.module_utils.bench_readings import (
     BenchError,
     parse_intervals,
@@ -290,6 +290,19 @@ REPRODUCED = {
         "compare",
         "pin_cpus",
     ),
+    "search": (
+        "mode",
+        "scenario",
+        "workloads",
+        "tables",
+        "table_size",
+        "threads",
+        "time",
+        "warmup",
+        "rounds",
+        "candidates",
+        "pin_cpus",
+    ),
 }
 
 
@@ -395,13 +408,25 @@ def plan(params: dict, probe: dict, flavor: str, sizing: dict, workdir: str, rep
     storm = mode == "storm"
     resolved = scenarios.resolve(params) if not bad_inputs else scenarios.resolve({})
     effective = {**params, "workloads": resolved["workloads"], "threads": resolved["threads"]}
-    # the storm restarts the tuned server, so that its high-water mark is this storm's
-    requested = ["tuned"] if storm else list(params.get("compare") or [])
-    configurations, skipped = configurations_for(requested, flavor)
+    cpus = len(probe.get("cpus") or []) or 1
     budget = int(sizing.get("memory_budget") or 0)
-    configurations, added = rivals.with_budget_rival(configurations, flavor, probe.get("mem_total"), budget)
+    if mode == "search":
+        # tuned against one-knob moves of it; the comparison's rivals have their own mode
+        found, skipped = search.candidates(sizing, cpus, int(params.get("candidates") or search.MAX_CANDIDATES))
+        candidates = {candidate["name"]: candidate for candidate in found}
+        configurations, added = ["tuned", *candidates], []
+    else:
+        # the storm restarts the tuned server, so that its high-water mark is this storm's
+        requested = ["tuned"] if storm else list(params.get("compare") or [])
+        configurations, skipped = configurations_for(requested, flavor)
+        configurations, added = rivals.with_budget_rival(configurations, flavor, probe.get("mem_total"), budget)
+        candidates = {}
     if configurations and not (probe["files"].get("dropin") or probe["files"].get("aside")):
-        what = "mysql_bench_mode=storm" if storm else f"mysql_bench_compare={params.get('compare')!r}"
+        what = (
+            f"mysql_bench_mode={mode}"
+            if mode in ("storm", "search")
+            else f"mysql_bench_compare={params.get('compare')!r}"
+        )
         problems.append(f"{what} needs the toolkit's drop-in on the host: run provision.yml first")
     data = None
     if not bad_inputs:
@@ -428,13 +453,19 @@ def plan(params: dict, probe: dict, flavor: str, sizing: dict, workdir: str, rep
             burst = max_connections if resolved["burst"] else 0
             steps = schedule(configurations, int(params["rounds"]), resolved["workloads"], resolved["threads"], burst)
     phases = sysbench_phases(effective, data, max_connections) if data else {}
-    cpus = len(probe.get("cpus") or []) or 1
     access = rivals.access_settings(sizing)
     for step in steps:
         name = step["workload"]
         step["script"] = f"{workdir}/{name}.lua" if name in OWN_WORKLOADS else name
         step.update(step_phases(phases, step, None if storm else resolved["rand_type"]))
-        step["rival_dropin"] = rivals.dropin(step["configuration"], budget, cpus, access)
+        candidate = candidates.get(step["configuration"])
+        # how bench_config arranges the files: a candidate is written whole, beside the tuned drop-in set aside
+        step["files"] = "candidate" if candidate else step["configuration"]
+        step["rival_dropin"] = (
+            search.dropin(candidate, sizing)
+            if candidate
+            else rivals.dropin(step["configuration"], budget, cpus, access)
+        )
         # the memory cgroup's peak and OOM kills are read around the runs that open every session
         step["memory_watch"] = storm or step["phase"] == "burst"
     return {
@@ -444,7 +475,8 @@ def plan(params: dict, probe: dict, flavor: str, sizing: dict, workdir: str, rep
         "configurations": configurations,
         "skipped_configurations": skipped,
         "added_configurations": added,
-        "kept_access": access if any(step["rival_dropin"] for step in steps) else {},
+        "kept_access": access if any(step["files"] in rivals.KEEPING_ACCESS for step in steps) else {},
+        "candidates": {name: candidate["changes"] for name, candidate in candidates.items()},
         "steps": steps,
         "sysbench": phases,
         "cpus": cpu_split(probe.get("cpus"), bool(params.get("pin_cpus", True))),
@@ -756,6 +788,17 @@ def build_report(meta: dict, runs: list[dict]) -> dict:
     if meta.get("mode") == "storm":
         judged = storm_verdict(next(run for run in runs if run["workload"] == "storm"), meta["sizing"])
         return {**meta, "runs": runs, "compare": {}, "storm": judged, "verdict": {}, "verdict_line": storm_line(judged)}
+    if meta.get("mode") == "search":
+        compared = compare(runs)
+        found = search.best_found(compared)
+        return {
+            **meta,
+            "runs": runs,
+            "compare": compared,
+            "best_found": found,
+            "verdict": {},
+            "verdict_line": search.best_line(found),
+        }
     if meta.get("mode") == "capacity":
         settings = meta["capacity"]
         found = capacity.report(runs, float(settings["p95_bound_ms"]), int(settings["cap"]), resources(meta))

@@ -122,6 +122,34 @@ def compare_markdown(report: dict) -> list[str]:
     return lines
 
 
+def search_markdown(report: dict) -> list[str]:
+    """Each candidate's change, its median against tuned's, and the best found."""
+    found = report.get("best_found")
+    if found is None:
+        return []
+    changes = report["settings"].get("candidates") or {}
+    lines = [
+        "## Best found",
+        "",
+        "| workload | configuration | what moved | median TPS | spread | tuned / this | "
+        "every round above tuned's best |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for workload, entry in report["compare"].items():
+        rows = entry["configurations"]
+        tuned = (rows.get("tuned") or {}).get("tps_median")
+        best = (found.get(workload) or {}).get("best")
+        beats = (found.get(workload) or {}).get("beat_tuned_every_round") or []
+        for name, row in sorted(rows.items(), key=lambda item: -(item[1]["tps_median"] or 0)):
+            moved = ", ".join(f"{key} = {value}" for key, value in changes.get(name, {}).items()) or "-"
+            ratio = shown(tuned / row["tps_median"], 2) if tuned and row["tps_median"] else "-"
+            lines.append(
+                f"| {workload} | {name}{' (best)' if name == best else ''} | {moved} | {shown(row['tps_median'])} | "
+                f"{shown(row['tps_spread_pct'])} % | {ratio} | {'yes' if name in beats else ''} |"
+            )
+    return [*lines, ""]
+
+
 def capacity_markdown(report: dict) -> list[str]:
     found = report.get("capacity_result")
     if not found:
@@ -176,7 +204,9 @@ def dedicated_lines(report: dict) -> list[str]:
 def markdown(report: dict) -> str:
     """The report a person reads: what ran on what, each run's figures, the comparison, the verdict."""
     title = (
-        "Capacity"
+        "Best found"
+        if report.get("mode") == "search"
+        else "Capacity"
         if report.get("mode") == "capacity"
         else "Memory under the storm"
         if report.get("storm")
@@ -202,6 +232,7 @@ def markdown(report: dict) -> str:
         *checks_markdown("Storm checks", report.get("storm")),
         *checks_markdown("Connections burst", report.get("connections")),
         *capacity_markdown(report),
+        *search_markdown(report),
         "## Runs",
         "",
         "| round | configuration | workload | threads | TPS | QPS r/w/o | latency avg / p95 / p99 / max ms | errors | "

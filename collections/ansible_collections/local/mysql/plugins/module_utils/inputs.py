@@ -179,6 +179,7 @@ RULES: dict[str, Rule] = {
     "mysql_bench_table_size": whole(MIN_BENCH_TABLE_SIZE, 10**10, also=(0,)),
     "mysql_bench_threads": whole(1, 4096, also=(0,)),
     "mysql_bench_max_threads": whole(1, 4096),
+    "mysql_bench_candidates": whole(1, 12),
     "mysql_bench_p95_bound_ms": number(0.1, 60000),
     "mysql_bench_time": whole(1, 3600),
     "mysql_bench_warmup": whole(0, 3600),
@@ -202,9 +203,11 @@ RULES: dict[str, Rule] = {
 }
 
 
-def storm_compares_nothing(values):
-    if values["mysql_bench_mode"] == "storm" and values["mysql_bench_compare"]:
+def own_configurations(values):
+    if values["mysql_bench_compare"] and values["mysql_bench_mode"] == "storm":
         return "empty with mysql_bench_mode=storm (the storm checks the tuned server's memory, it compares nothing)"
+    if values["mysql_bench_compare"] and values["mysql_bench_mode"] == "search":
+        return "empty with mysql_bench_mode=search (the search compares tuned with its own candidates)"
     return None
 
 
@@ -219,7 +222,8 @@ def comparison_rounds(values):
     # the capacity search runs each configuration's ladder once
     if values["mysql_bench_mode"] == "capacity":
         return None
-    if len(values["mysql_bench_compare"]) > 1 and is_whole(rounds) and int(rounds) < 3:
+    compares = len(values["mysql_bench_compare"]) > 1 or values["mysql_bench_mode"] == "search"
+    if compares and is_whole(rounds) and int(rounds) < 3:
         return "at least 3 when comparing configurations (run-to-run spread is about 10 %)"
     return None
 
@@ -256,7 +260,7 @@ JOINT: tuple[tuple[str, tuple[str, ...], Callable[[dict], str | None]], ...] = (
     ("mysql_server_tls_ca", ("mysql_server_tls_cert", "mysql_server_tls_ca"), ca_with_certificate),
     ("mysql_rollout_canary", ("mysql_rollout_canary", FLEET), canary_fits),
     ("mysql_rollout_batch", ("mysql_rollout_batch", FLEET), batch_fits),
-    ("mysql_bench_compare", ("mysql_bench_mode", "mysql_bench_compare"), storm_compares_nothing),
+    ("mysql_bench_compare", ("mysql_bench_mode", "mysql_bench_compare"), own_configurations),
     ("mysql_bench_scenario", ("mysql_bench_mode", "mysql_bench_scenario"), storm_has_its_own_scenario),
     ("mysql_bench_rounds", ("mysql_bench_mode", "mysql_bench_compare", "mysql_bench_rounds"), comparison_rounds),
 )

@@ -14,6 +14,8 @@ from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB, MIB
 DEFAULT_POOL = 128 * MIB
 REDO_MAX = 16 * GIB
 HEADER = "# Written by the mysql_bench role for a comparison run and removed after it:\n"
+# The configurations measured without the toolkit's drop-in, which keep its access settings.
+KEEPING_ACCESS = ("stock", "dedicated", "dedicated-budget")
 
 
 def dedicated_pool(memory: int) -> int:
@@ -51,7 +53,7 @@ def access_settings(sizing: dict) -> dict[str, str]:
 def dropin(configuration: str, memory: int, cpus: int, access: dict[str, str]) -> str:
     """The drop-in stock and each rival add to the distribution's files ('' for tuned): the host's
     access settings, then the rival's own settings."""
-    if configuration not in ("stock", "dedicated", "dedicated-budget"):
+    if configuration not in KEEPING_ACCESS:
         return ""
     sections = []
     if access:

@@ -11,7 +11,8 @@ description:
     and writes I(dedicated) with I(content), the host's listening addresses and TLS, kept so
     that applications still reach the server; C(tuned) puts the drop-in back and removes
     I(dedicated); a rival (C(dedicated), C(dedicated-budget)) is stock whose I(content) adds the
-    rival's own settings (C(local.mysql.rivals.dropin)). The actions are decided by
+    rival's own settings (C(local.mysql.rivals.dropin)); a search's C(candidate) is a whole
+    tuned drop-in with one knob moved (C(local.mysql.search.dropin)). The actions are decided by
     C(local.mysql.bench.file_actions).
   - Only moves and writes files; the role restarts the server. Supports check mode.
 options:
@@ -19,7 +20,7 @@ options:
     description: The configuration wanted.
     type: str
     required: true
-    choices: [stock, tuned, dedicated, dedicated-budget]
+    choices: [stock, tuned, dedicated, dedicated-budget, candidate]
   dropin: {description: The toolkit's drop-in., type: path, required: true}
   aside: {description: Where the drop-in waits while another configuration is measured., type: path, required: true}
   dedicated: {description: The drop-in of stock and the rival configurations., type: path, required: true}
@@ -53,7 +54,7 @@ def main():
             "configuration": {
                 "type": "str",
                 "required": True,
-                "choices": ["stock", "tuned", "dedicated", "dedicated-budget"],
+                "choices": ["stock", "tuned", "dedicated", "dedicated-budget", "candidate"],
             },
             "dropin": {"type": "path", "required": True},
             "aside": {"type": "path", "required": True},
