@@ -22,7 +22,7 @@ INVENTORY ?= inventories/lab
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv engine images lab provision rerun-timing fleet fleet-timing lint unit promtool molecule test verify drift bench bench-lab bench-search capacity storm storm-lab clean
+.PHONY: help venv engine images lab provision rerun-timing fleet fleet-timing lint unit promtool molecule test verify drift bench bench-lab bench-lab-iops bench-search capacity storm storm-lab clean
 
 help:
 	@echo "make provision | make test | make verify INVENTORY=path | make drift INVENTORY=path | make clean"
@@ -38,8 +38,10 @@ venv: $(BIN)/.installed
 engine:
 	scripts/lab-engine
 
+# The three images build at once: each mostly waits on the package mirror.
 images: engine
-	@for flavor in $(FLAVORS); do scripts/lab-image $$flavor || exit 1; done
+	@pids=(); for flavor in $(FLAVORS); do scripts/lab-image $$flavor & pids+=($$!); done; \
+	failed=0; for pid in "$${pids[@]}"; do wait $$pid || failed=1; done; exit $$failed
 
 lab: engine
 	scripts/lab-host up
@@ -88,7 +90,13 @@ molecule: venv images
 promtool: images
 	scripts/lab-promtool
 
-test: lint unit promtool molecule
+# The lab images build (mostly waiting on the package mirror) while lint and the unit tests use
+# the CPUs; their log is shown when a build fails.
+test: venv engine
+	@mkdir -p .lab; $(MAKE) --no-print-directory images >.lab/images.log 2>&1 & images=$$!; \
+	$(MAKE) --no-print-directory lint unit; checked=$$?; \
+	wait $$images || { cat .lab/images.log; exit 1; }; cat .lab/images.log; [ $$checked -eq 0 ] || exit $$checked; \
+	$(MAKE) --no-print-directory promtool molecule
 
 # testinfra's own SSH backends take the fleet lab's ProxyCommand, key and known_hosts from its
 # ssh_config (scripts/lab-fleet); hosts reached otherwise do not read it.
@@ -136,8 +144,18 @@ bench-search: venv
 bench-lab: venv engine
 	LAB_HOST=bench-mysql LAB_MEMORY=4g scripts/lab-host up debiansid-mysql
 	LAB_HOST=bench-mariadb LAB_MEMORY=4g scripts/lab-host up debian13-mariadb
-	$(BIN)/ansible-playbook -i inventories/bench-lab provision.yml
-	$(BIN)/ansible-playbook -i inventories/bench-lab playbooks/bench.yml
+	$(BIN)/ansible-playbook -i inventories/bench-lab provision.yml -l bench-mysql,bench-mariadb
+	$(BIN)/ansible-playbook -i inventories/bench-lab playbooks/bench.yml -l bench-mysql,bench-mariadb
+
+# The same two servers on a cloud volume's IOPS budget (3000 a second each way, through the
+# containers' blkio cgroup; the machine itself is not touched): provisioned, so that fio measures
+# the budget and the sizing follows it. Then run any scenario on them, for example
+#   make bench INVENTORY=inventories/bench-lab SCENARIO=io-bound COMPARE="stock tuned" BENCH_ARGS="-l bench-mysql-iops"
+LAB_IOPS ?= 3000
+bench-lab-iops: venv engine
+	LAB_HOST=bench-mysql-iops LAB_MEMORY=4g LAB_IOPS=$(LAB_IOPS) scripts/lab-host up debiansid-mysql
+	LAB_HOST=bench-mariadb-iops LAB_MEMORY=4g LAB_IOPS=$(LAB_IOPS) scripts/lab-host up debian13-mariadb
+	$(BIN)/ansible-playbook -i inventories/bench-lab provision.yml -l bench-mysql-iops,bench-mariadb-iops
 
 # make storm: the memory model's check on each host of INVENTORY (see mysql_bench_mode).
 storm: venv

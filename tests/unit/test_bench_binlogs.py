@@ -16,12 +16,12 @@ def names(first: int, last: int) -> list[str]:
     return [f"binlog.{number:06d}" for number in range(first, last + 1)]
 
 
-def test_an_unused_host_loses_the_runs_logs_and_the_provisionings_before_them():
+def test_an_unused_host_loses_the_runs_logs_and_the_older_ones():
     decision = bench_purge(names(1, 2), names(1, 9), replicas=0, busy_host=False)
     assert decision["purge_to"] == "binlog.000009"
-    assert (
-        decision["note"]
-        == "purged the 7 binary logs the run wrote and the 1 of the provisioning before it: no replica connected"
+    assert decision["note"] == (
+        "purged the 7 binary logs the run wrote and the 1 older ones (the run found the host unused): "
+        "no replica connected"
     )
 
 

@@ -32,7 +32,7 @@ def scenario_line(report: dict) -> str:
     scenario = report.get("scenario")
     if not scenario or report.get("storm"):
         return "- scenario: the storm's own (data 1.25 x the pool, read through first)"
-    picking = f", rows picked {scenario['rand_type']}" if scenario.get("rand_type") else ""
+    picking = f"; sysbench --rand-type={scenario['rand_type']}" if scenario.get("rand_type") else ""
     return f"- scenario: {scenario['scenario']} ({scenario['purpose']}{picking})"
 
 

@@ -37,9 +37,10 @@ def bench_purge(before: list[str] | None, after: list[str] | None, replicas: int
 
     ``before`` and ``after`` are the server's binary logs when the test began and at its end,
     oldest first, the last one being written (None: binary logging off). Purging to the log being
-    written removes every older one, the logs from before the test too: those hold only the
-    provisioning's statements on a host the test found unused, so they go as well, unless the
-    test was allowed on a host in use. A connected replica may still need them: nothing goes then.
+    written removes every older one, the logs from before the test too: on a host the test found
+    unused those hold no application's writes (the provisioning's, an interrupted test's), so they
+    go as well, unless the test was allowed on a host in use. A connected replica may still need
+    them: nothing goes then.
     """
     if not after:
         return {"purge_to": None, "note": "binary log off at the end of the run: nothing to purge"}
@@ -67,6 +68,6 @@ def bench_purge(before: list[str] | None, after: list[str] | None, replicas: int
     return {
         "purge_to": after[-1],
         "note": f"purged the {written} binary logs the run wrote"
-        + (f" and the {len(earlier)} of the provisioning before it" if earlier else "")
+        + (f" and the {len(earlier)} older ones (the run found the host unused)" if earlier else "")
         + ": no replica connected",
     }
