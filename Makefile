@@ -81,7 +81,7 @@ lint: venv
 		$(addprefix --test ,$(SANITY_TESTS))
 
 unit: venv
-	$(BIN)/pytest -q tests/unit
+	$(BIN)/pytest -q -n auto tests/unit
 
 molecule: venv images
 	@for scenario in $(SCENARIOS); do $(BIN)/molecule test -s $$scenario || exit 1; done
