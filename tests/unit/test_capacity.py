@@ -129,6 +129,17 @@ def test_stops_and_ratios_cover_each_configuration():
     assert "tuned/oltp_read_write: carries 1500 QPS at 2 threads" in capacity.verdict_line(found)
 
 
+def test_a_configuration_that_carries_nothing_within_the_bound_has_no_finite_ratio():
+    runs = [step_run(1, 1430, 50.1, configuration="stock"), step_run(1, 2443, 15.8), step_run(2, 2852, 47.5)]
+    found = capacity.report(runs, 50, 64, {})
+    assert capacity.ratios(found) == {"oltp_read_write": {"tuned/stock": None}}
+    assert capacity.ratio_text("tuned/stock", None) == (
+        "tuned/stock = no finite ratio (stock carries nothing within the bound)"
+    )
+    nothing_either = capacity.report([step_run(1, 100, 80, configuration="stock"), step_run(1, 200, 90)], 50, 64, {})
+    assert capacity.ratios(nothing_either) == {"oltp_read_write": {}}
+
+
 def test_the_capacity_plan_is_a_ladder_per_configuration_with_one_restart_each():
     result = bench.plan({**CAPACITY, "workloads": ["oltp_read_write"]}, IDLE_PROBE, "mysql", SIZING, "/w")
     assert result["refusals"] == []

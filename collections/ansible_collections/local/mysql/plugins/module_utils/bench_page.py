@@ -3,7 +3,7 @@ the comparison, the capacity ladders and the verdicts that bench.build_report de
 
 from __future__ import annotations
 
-from ansible_collections.local.mysql.plugins.module_utils import rivals
+from ansible_collections.local.mysql.plugins.module_utils import capacity, rivals
 from ansible_collections.local.mysql.plugins.module_utils.bench import human, run_label, shown
 
 
@@ -172,7 +172,9 @@ def capacity_markdown(report: dict) -> list[str]:
     for workload, ratios in (report.get("capacity_ratios") or {}).items():
         if ratios:
             lines.append(
-                f"| ratios | {workload} | " + ", ".join(f"{k} = {v:.2f}" for k, v in ratios.items()) + " | | | | | | |"
+                f"| ratios | {workload} | "
+                + ", ".join(capacity.ratio_text(k, v) for k, v in ratios.items())
+                + " | | | | | | |"
             )
     return [*lines, "", "![QPS and p95 against client threads](report.png)", ""]
 

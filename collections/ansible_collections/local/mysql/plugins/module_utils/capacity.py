@@ -168,7 +168,8 @@ def report(runs: list[dict], bound_ms: float, cap: int, resources: dict) -> dict
 
 
 def ratios(found: dict) -> dict:
-    """Per workload, the tuned configuration's capacity over each other configuration's."""
+    """Per workload, the tuned configuration's capacity over each other configuration's; None where
+    tuned carries load within the bound and the other carries none (no finite ratio)."""
     by_workload: dict = {}
     for entry in found.values():
         by_workload.setdefault(entry["workload"], {})[entry["configuration"]] = entry["verdict"]["capacity_qps"]
@@ -176,9 +177,18 @@ def ratios(found: dict) -> dict:
     for workload, carried in by_workload.items():
         tuned = carried.get("tuned")
         result[workload] = {
-            f"tuned/{name}": round(tuned / qps, 3) for name, qps in carried.items() if name != "tuned" and tuned and qps
+            f"tuned/{name}": round(tuned / qps, 3) if qps else None
+            for name, qps in carried.items()
+            if name != "tuned" and tuned
         }
     return result
+
+
+def ratio_text(name: str, value: float | None) -> str:
+    """'tuned/stock = 1.53', or what an infinite ratio means."""
+    if value is None:
+        return f"{name} = no finite ratio ({name.split('/', 1)[1]} carries nothing within the bound)"
+    return f"{name} = {value:.2f}"
 
 
 def verdict_line(capacity: dict) -> str:
