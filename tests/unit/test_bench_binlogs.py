@@ -107,3 +107,11 @@ def test_the_module_in_check_mode_and_with_a_replica_writes_nothing(tmp_path):
     )
     assert kept["changed"] is False and kept["purged"] == [] and "2 replica(s)" in kept["note"]
     assert writes(replicated) == []
+
+
+def test_the_module_takes_null_for_binary_logging_off_when_the_run_began(tmp_path):
+    result = run_module(
+        "bench_binlogs", tmp_path, {**ARGS, "before": None}, env=server(tmp_path, listing(names(1, 3), []))
+    )
+    assert result["changed"] is False and "off when the run began" in result["note"]
+    assert writes(tmp_path) == []

@@ -262,6 +262,8 @@ def file_actions(
 
 # What each mode's command line carries: the storm decides its sessions, warm-up, round and
 # configuration itself; the capacity search its threads and rounds.
+# What a run in rounds is made of, in the load test and the search alike.
+ROUNDS_OF_RUNS = ("mode", "scenario", "workloads", "tables", "table_size", "threads", "time", "warmup", "rounds")
 REPRODUCED = {
     "storm": ("mode", "tables", "table_size", "time"),
     "capacity": (
@@ -277,32 +279,8 @@ REPRODUCED = {
         "max_threads",
         "pin_cpus",
     ),
-    "load": (
-        "mode",
-        "scenario",
-        "workloads",
-        "tables",
-        "table_size",
-        "threads",
-        "time",
-        "warmup",
-        "rounds",
-        "compare",
-        "pin_cpus",
-    ),
-    "search": (
-        "mode",
-        "scenario",
-        "workloads",
-        "tables",
-        "table_size",
-        "threads",
-        "time",
-        "warmup",
-        "rounds",
-        "candidates",
-        "pin_cpus",
-    ),
+    "load": (*ROUNDS_OF_RUNS, "compare", "pin_cpus"),
+    "search": (*ROUNDS_OF_RUNS, "candidates", "pin_cpus"),
 }
 
 

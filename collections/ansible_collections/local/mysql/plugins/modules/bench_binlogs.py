@@ -14,7 +14,7 @@ description:
 options:
   socket: {description: The server's socket., type: path, required: true}
   before:
-    description: The binary logs when the test began, oldest first; omitted when binary logging was off.
+    description: The binary logs when the test began, oldest first; null when binary logging was off.
     type: list
     elements: str
   busy_host:
