@@ -144,3 +144,23 @@ def test_accounts_the_toolkit_created_are_as_listed(server, facts, host_vars):
         assert limit == int(user.get("max_user_connections", 0)), f"{key}: max_user_connections {limit}"
     if not listed and not created:
         pytest.skip("no application accounts in this inventory")
+
+
+def test_listed_databases_exist_with_the_character_set_and_collation_recorded(server, facts, host_vars):
+    listed = {db["name"]: db for db in host_vars.get("mysql_server_databases", []) if db.get("state") != "absent"}
+    if not listed:
+        pytest.skip("no application databases in this inventory")
+    recorded = facts.get("databases") or {}
+    rows = {
+        name: (charset, collation)
+        for name, charset, collation in server.query(
+            "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA"
+        )
+    }
+    assert set(recorded) == set(listed), f"the fact file records {sorted(recorded)}"
+    for name, db in listed.items():
+        assert name in rows, f"{name} is listed but the server has no such database"
+        charset, collation = rows[name]
+        assert charset == db.get("charset", "utf8mb4") == recorded[name]["charset"], f"{name}: {charset}"
+        assert collation == recorded[name]["collation"], f"{name}: {collation}"
+        assert collation.startswith(f"{charset}_") and (not db.get("collation") or collation == db["collation"])

@@ -87,6 +87,28 @@ def test_an_allowed_account_connects_over_tls_and_reports_the_cipher(app, addres
         assert name == "Ssl_cipher" and cipher, f"{user['name']}: no cipher in {result.stdout!r}"
 
 
+def test_an_application_account_creates_and_uses_tables_in_its_own_database(app, address, host_vars):
+    if not opened(host_vars):
+        pytest.skip("this server listens on loopback only")
+    databases = [db["name"] for db in host_vars.get("mysql_server_databases", [])]
+    owners = [
+        (user, user["priv"].partition(".")[0])
+        for user in host_vars.get("mysql_server_users", [])
+        if user.get("priv", "").endswith(".*:ALL") and user["priv"].partition(".")[0] in databases
+    ]
+    if not owners:
+        pytest.skip("no account owns a listed database in this inventory")
+    for user, database in owners:
+        table = f"{database}.lab_probe"
+        statement = (
+            f"CREATE TABLE {table} (id INT PRIMARY KEY, note VARCHAR(20)); INSERT INTO {table} VALUES (1, 'written'); "
+            f"SELECT note FROM {table}; DROP TABLE {table}"
+        )
+        result = client(app, address, user["name"], user["password"], *tls_options(app, host_vars), statement=statement)
+        assert result.rc == 0, result.stderr
+        assert result.stdout.strip() == "written", f"{user['name']} in {database}: {result.stdout!r}"
+
+
 def test_without_tls_a_tls_account_or_a_secure_transport_server_refuses(app, address, host_vars):
     if not opened(host_vars):
         pytest.skip("this server listens on loopback only")

@@ -18,7 +18,7 @@ from ansible_collections.local.mysql.plugins.module_utils.access import (
     server_settings,
 )
 from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB
-from ansible_collections.local.mysql.plugins.module_utils.sizing import Inputs, SizingError, plan, with_access
+from ansible_collections.local.mysql.plugins.module_utils.sizing import Inputs, SizingError, plan, with_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -212,12 +212,12 @@ def test_sizing_leaves_room_for_the_pools_or_names_them():
 def test_access_settings_join_the_plan_and_overrides_cannot_take_them():
     fact = plan(Inputs(memory=4 * GIB, cpus=2, disk="ssd", flavor="mysql", version="9.7.4")).to_fact({})
     settings = server_settings(listen(bind_address=("127.0.0.1", "198.18.0.11")))
-    joined = with_access(fact, settings, {})
+    joined = with_settings(fact, {"mysql_server": settings}, {})
     assert joined["variables"]["bind_address"] == "127.0.0.1,198.18.0.11"
     assert joined["options"] == {"mysqlx": "OFF"}
     assert joined["explain"]["mysqlx"]["formula"]
     with pytest.raises(SizingError, match="bind_address is set by the mysql_server role"):
-        with_access(fact, settings, {"bind_address": "0.0.0.0"})
+        with_settings(fact, {"mysql_server": settings}, {"bind_address": "0.0.0.0"})
 
 
 def test_password_hashes_match_what_the_lab_servers_stored():

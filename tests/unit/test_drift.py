@@ -71,3 +71,21 @@ def test_parsers():
         ("*", "soft"): "16384",
         ("mysql", "hard"): "16384",
     }
+
+
+def test_a_listed_database_that_is_gone_or_has_another_collation_is_drift():
+    facts = {**FACTS, "databases": {"appdb": {"charset": "utf8mb4", "collation": "utf8mb4_0900_ai_ci"}}}
+    same = {
+        "appdb": {"charset": "utf8mb4", "collation": "utf8mb4_0900_ai_ci"},
+        "other": {"charset": "latin1", "collation": "x"},
+    }
+    assert compare(facts, {**HEALTHY, "databases": same}) == []
+    gone = compare(facts, {**HEALTHY, "databases": {}})
+    assert [(row["area"], row["item"], row["actual"]) for row in gone] == [("database", "appdb", "(missing)")]
+    changed = compare(facts, {**HEALTHY, "databases": {"appdb": {"charset": "utf8mb4", "collation": "utf8mb4_bin"}}})
+    assert [(row["item"], row["intended"], row["actual"]) for row in changed] == [
+        ("appdb collation", "utf8mb4_0900_ai_ci", "utf8mb4_bin")
+    ]
+    # a server that does not answer is one row, not every database missing
+    unreachable = compare(facts, {**HEALTHY, "live": {"__unreachable__": "no socket"}, "databases": {}})
+    assert [row["area"] for row in unreachable] == ["live"]

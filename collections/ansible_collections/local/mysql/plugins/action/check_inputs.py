@@ -6,6 +6,8 @@ message that names that variable, its value and what is accepted. A systemd cale
 is also parsed by the controller's own ``systemd-analyze`` when it has one. With ``fleet`` (the
 number of hosts in the run), the inputs that count hosts are checked against it. With ``scrape``
 (the database hosts a monitoring host scrapes), each one's exporters must be reachable from it.
+With ``topology`` (the hosts in the run), their replication topology must be one the servers can
+run (module_utils/topology.py).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import MutuallyExclusiveError, RequiredError
 from ansible.plugins.action import ActionBase
-from ansible_collections.local.mysql.plugins.module_utils import inputs
+from ansible_collections.local.mysql.plugins.module_utils import inputs, topology
 from ansible_collections.local.mysql.plugins.module_utils.prometheus import Exporters, ScrapeError, targets
 
 CALENDAR_INPUTS = ("mysql_raid_learn_schedule",)
@@ -41,10 +43,10 @@ class ActionModule(ActionBase):
                 values[name] = value
         if "fleet" in self._task.args:
             values[inputs.FLEET] = int(self._task.args["fleet"])
-        problems = inputs.errors(values) + self.calendar_errors(values) + self.file_errors(values)
-        problems += self.scrape_errors(task_vars)
-        if problems:
-            raise AnsibleActionFail(problems[0])
+        found = inputs.errors(values) + self.calendar_errors(values) + self.file_errors(values)
+        found += self.scrape_errors(task_vars) + self.topology_errors(task_vars, values)
+        if found:
+            raise AnsibleActionFail(found[0])
         result.update(changed=False, msg=f"{len(values)} inputs accepted")
         return result
 
@@ -113,6 +115,17 @@ class ActionModule(ActionBase):
         except ScrapeError as error:
             return [str(error)]
         return []
+
+    def topology_errors(self, task_vars: dict, values: dict) -> list[str]:
+        """The replication topology of the hosts in ``topology``, each with its own inputs (or the
+        roles' defaults): the first problem names a host and a variable."""
+        hosts = self._task.args.get("topology") or []
+        given = {}
+        for name in hosts:
+            host_vars = task_vars["hostvars"][name]
+            flavor = self.role_inputs("mysql_server", host_vars)["mysql_server_flavor"]
+            given[name] = {**self.role_inputs("mysql_replication", host_vars), "mysql_server_flavor": flavor}
+        return topology.problems(topology.members(given), bool(values.get("mysql_replication_allow_chains")))
 
     @staticmethod
     def calendar_errors(values: dict) -> list[str]:

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.local.mysql.plugins.module_utils.observe import section_differs
+from ansible_collections.local.mysql.plugins.module_utils.replication import Replication, server_settings
 from ansible_collections.local.mysql.plugins.module_utils.sizes import binary_size
 from ansible_collections.local.mysql.plugins.module_utils.sizing import (
     Inputs,
     SizingError,
+    budget_of,
     parse_size,
     plan,
-    with_access,
+    version_tuple,
+    with_settings,
 )
 
 
-def mysql_sizing(inputs: dict, overrides: dict | None = None, access: dict | None = None) -> dict:
+def mysql_sizing(
+    inputs: dict, overrides: dict | None = None, access: dict | None = None, replication: dict | None = None
+) -> dict:
     """The plan for a host: {variables, options, explain, inputs, memory_budget, peak_memory, ...}.
 
     ``overrides`` (mysql_tune_overrides) replace computed values; each is marked as such.
-    ``access`` (mysql_server_facts.access) adds the listening and TLS settings.
+    ``access`` (mysql_server_facts.access) adds the listening and TLS settings; ``replication``
+    (mysql_replication_facts: role, server_id, domain_id, replicas, datadir, datadir_size,
+    binlog_basename) the settings of the host's place in the topology, which also keep its binary
+    log on.
     """
     known = set(Inputs.__dataclass_fields__)
     unknown = set(inputs) - known
@@ -27,7 +35,28 @@ def mysql_sizing(inputs: dict, overrides: dict | None = None, access: dict | Non
     try:
         values = dict(inputs)
         values["memory"] = parse_size(values["memory"])
-        return with_access(plan(Inputs(**values)).to_fact(overrides or {}), access or {}, overrides or {})
+        place = {"role": "none", **(replication or {})}
+        if place["role"] != "none":
+            # every member keeps a binary log: the retention is sized for it from this run on
+            values["binlog"] = True
+        sized = Inputs(**values)
+        settings = server_settings(
+            Replication(
+                flavor=sized.flavor,
+                version=version_tuple(sized.version),
+                role=str(place["role"]),
+                server_id=int(place.get("server_id") or 0),
+                domain_id=int(place.get("domain_id") or 0),
+                replicas=tuple(place.get("replicas") or ()),
+                cpus=sized.cpus,
+                budget=budget_of(sized),
+                datadir=str(place.get("datadir") or "/var/lib/mysql"),
+                datadir_size=int(place["datadir_size"]) if place.get("datadir_size") else None,
+                binlog_basename=str(place.get("binlog_basename") or ""),
+            )
+        )
+        owned = {"mysql_server": access or {}, "mysql_replication": settings}
+        return with_settings(plan(sized).to_fact(overrides or {}), owned, overrides or {})
     except SizingError as error:
         raise AnsibleFilterError(str(error)) from error
     except (TypeError, ValueError) as error:

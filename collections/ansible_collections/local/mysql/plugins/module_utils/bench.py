@@ -19,8 +19,8 @@ from ansible_collections.local.mysql.plugins.module_utils.bench_readings import 
     spread,
     summarize_samples,
 )
+from ansible_collections.local.mysql.plugins.module_utils.databases import SYSTEM_SCHEMAS
 from ansible_collections.local.mysql.plugins.module_utils.inputs import MIN_BENCH_TABLE_SIZE as MIN_TABLE_SIZE
-from ansible_collections.local.mysql.plugins.module_utils.inputs import SYSTEM_SCHEMAS
 from ansible_collections.local.mysql.plugins.module_utils.sizing import GIB
 from ansible_collections.local.mysql.plugins.module_utils.sizing import human as size_text
 

@@ -16,6 +16,18 @@ def _row(area: str, item: str, intended, actual) -> dict:
     return {"area": area, "item": item, "intended": str(intended), "actual": MISSING if actual is None else str(actual)}
 
 
+def database_rows(intended: dict, found: dict) -> list[dict]:
+    """A listed database that is gone, or whose character set or collation changed."""
+    rows = []
+    for name, want in sorted(intended.items()):
+        have = found.get(name)
+        if have is None:
+            rows.append(_row("database", name, f"present, {want['charset']} / {want['collation']}", None))
+            continue
+        rows.extend(_row("database", f"{name} {key}", want[key], have[key]) for key in want if want[key] != have[key])
+    return rows
+
+
 def compare(facts: dict, observed: dict) -> list[dict]:
     """Rows of differences between the recorded intent and the observed host."""
     rows = []
@@ -41,6 +53,7 @@ def compare(facts: dict, observed: dict) -> list[dict]:
         for name, value in variables.items():
             if not same_value(value, live.get(name)):
                 rows.append(_row("live", name, value, live.get(name)))
+        rows.extend(database_rows(facts.get("databases") or {}, observed.get("databases") or {}))
 
     limits = sizing.get("limits") or {}
     nofile = limits.get("nofile")

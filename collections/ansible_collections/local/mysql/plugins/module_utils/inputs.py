@@ -13,13 +13,18 @@ import re
 from typing import Any, Callable, Optional
 
 from ansible_collections.local.mysql.plugins.module_utils.access import bind_address_words, pools_words, users_words
+from ansible_collections.local.mysql.plugins.module_utils.databases import (
+    ALLOW_DROP,
+    SYSTEM_SCHEMAS,
+    databases_words,
+    drop_words,
+)
 from ansible_collections.local.mysql.plugins.module_utils.rollout import batch_words, fits_fleet
 from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB, MIB, SizingError, parse_size
 
 Rule = Callable[[Any], Optional[str]]
 
 # The bench's configurations and workloads are choices in its argument spec; these are not.
-SYSTEM_SCHEMAS = ("mysql", "information_schema", "performance_schema", "sys")
 MIN_BENCH_TABLE_SIZE = 1000
 # Not an input: the number of hosts in the run, for the rules that count hosts.
 FLEET = "hosts in the run"
@@ -158,6 +163,7 @@ def duration(value):
 
 RULES: dict[str, Rule] = {
     "mysql_server_users": users_words,
+    "mysql_server_databases": databases_words,
     "mysql_server_bind_address": bind_address_words,
     "mysql_host_memory": size(256 * MIB, None, ""),
     "mysql_host_cpus": whole(0, 4096),
@@ -189,6 +195,8 @@ RULES: dict[str, Rule] = {
     "mysql_bench_user": bench_name,
     "mysql_bench_report_interval": whole(1, 60),
     "mysql_rollout_canary": whole(1, 100000),
+    "mysql_replication_server_id": whole(0, 2**32 - 1),
+    "mysql_replication_domain_id": whole(0, 2**32 - 1),
     "mysql_monitor_mysqld_exporter_listen": listen_address,
     "mysql_monitor_node_exporter_listen": listen_address,
     "mysql_monitor_exporter_user": matching(r"[A-Za-z0-9_]{1,32}", "a name of letters, digits and _ (1..32)"),
@@ -233,6 +241,10 @@ def pools_fit(values):
     return pools_words(values["mysql_server_users"], values["mysql_tune_max_connections"], int(monitor))
 
 
+def drop_allowed(values):
+    return drop_words(values["mysql_server_databases"], values[ALLOW_DROP])
+
+
 def key_with_certificate(values):
     if bool(values["mysql_server_tls_cert"]) != bool(values["mysql_server_tls_key"]):
         return "given together with the certificate file (a certificate and its key, or neither)"
@@ -256,6 +268,7 @@ def batch_fits(values):
 # Rules between inputs: the variable a message names, the inputs the rule reads, the rule.
 JOINT: tuple[tuple[str, tuple[str, ...], Callable[[dict], str | None]], ...] = (
     ("mysql_server_users", ("mysql_server_users", "mysql_tune_max_connections"), pools_fit),
+    ("mysql_server_databases", ("mysql_server_databases", ALLOW_DROP), drop_allowed),
     ("mysql_server_tls_key", ("mysql_server_tls_cert", "mysql_server_tls_key"), key_with_certificate),
     ("mysql_server_tls_ca", ("mysql_server_tls_cert", "mysql_server_tls_ca"), ca_with_certificate),
     ("mysql_rollout_canary", ("mysql_rollout_canary", FLEET), canary_fits),

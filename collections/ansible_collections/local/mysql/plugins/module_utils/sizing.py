@@ -245,18 +245,21 @@ class Plan:
         }
 
 
-def with_access(fact: dict, access: dict, overrides: dict) -> dict:
-    """The plan's fact with mysql_server's access settings (listening addresses, TLS) beside the
-    sized values: ``variables`` the server shows, ``options`` only its start-up reads."""
+def with_settings(fact: dict, owned: dict[str, dict], overrides: dict) -> dict:
+    """The plan's fact with other roles' settings beside the sized values: mysql_server's access
+    (listening addresses, TLS), mysql_replication's place in the topology. ``owned`` maps each
+    role to its {variables, options}: ``variables`` the server shows, ``options`` only its start-up
+    reads. A name a role sets is its own: an override of it is refused, naming the role."""
     fact = {**fact, "variables": dict(fact["variables"]), "explain": dict(fact["explain"]), "options": {}}
-    for kind in ("variables", "options"):
-        for name, setting in (access.get(kind) or {}).items():
-            if name in overrides or name in fact["variables"]:
-                raise SizingError(
-                    f"mysql_tune_overrides: {name} is set by the mysql_server role; use its mysql_server_* variables"
-                )
-            fact[kind][name] = setting["value"]
-            fact["explain"][name] = {"formula": setting["formula"], "inputs": {}}
+    for role, settings in owned.items():
+        for kind in ("variables", "options"):
+            for name, setting in (settings.get(kind) or {}).items():
+                if name in overrides or name in fact["variables"] or name in fact["options"]:
+                    raise SizingError(
+                        f"mysql_tune_overrides: {name} is set by the {role} role; use its {role}_* variables"
+                    )
+                fact[kind][name] = setting["value"]
+                fact["explain"][name] = {"formula": setting["formula"], "inputs": {}}
     return fact
 
 

@@ -33,6 +33,10 @@ files: {description: Binary log files the index lists and that exist, type: int,
 bytes: {description: Their total size, type: int, returned: success}
 written: {description: Bytes written after the oldest file was closed, type: int, returned: success}
 span: {description: Seconds since the oldest file was closed, type: int, returned: success}
+basename:
+  description: The files' path without suffix (log_bin_basename), empty when binary logging is off.
+  type: str
+  returned: success
 """
 
 import os
@@ -55,7 +59,7 @@ def main():
     finally:
         connection.close()
     if not int(log_bin) or not index_file:
-        module.exit_json(changed=False, enabled=False, **history([], time.time()))
+        module.exit_json(changed=False, enabled=False, basename="", **history([], time.time()))
     index_path = os.path.join(datadir, index_file)
     try:
         with open(index_path, encoding="utf-8") as handle:
@@ -69,7 +73,9 @@ def main():
         except FileNotFoundError:
             continue  # purged between reading the index and this stat
         files.append((stat.st_size, stat.st_mtime))
-    module.exit_json(changed=False, enabled=True, **history(files, time.time()))
+    # the files' common name without suffix (log_bin_basename), which a new log_bin must keep
+    basename = index_path[: -len(".index")] if index_path.endswith(".index") else ""
+    module.exit_json(changed=False, enabled=True, basename=basename, **history(files, time.time()))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ module: drift_probe
 short_description: Report every difference between the recorded intent and the host, changing nothing
 description:
   - Reads the intent from C(/etc/ansible/facts.d/mysql_tuning.fact) and looks at the drop-in,
-    the live C(SHOW GLOBAL VARIABLES), the unit's C(LimitNOFILE) drop-in and effective value,
+    the live C(SHOW GLOBAL VARIABLES), the listed databases' character set and collation,
+    the unit's C(LimitNOFILE) drop-in and effective value,
     the running server's open-files limit, the limits.d entries and, where a RAID controller
     was found, the learn timer.
   - Returns one row per difference. Never changes anything, so it reports C(changed=false)
@@ -61,15 +62,25 @@ from ansible_collections.local.mysql.plugins.module_utils.observe import (
 TIMER = "mysql-raid-learn.timer"
 
 
-def live_variables(module, socket):
+def read_server(module, socket) -> tuple[dict, dict]:
+    """The server's global variables, and each database's character set and collation."""
     if pymysql is None:
         module.fail_json(msg=MISSING_DRIVER)
     try:
         connection = connect(socket)
     except pymysql.MySQLError as error:
-        return {"__unreachable__": str(error)}
+        return {"__unreachable__": str(error)}, {}
     try:
-        return global_variables(connection.cursor())
+        cursor = connection.cursor()
+        variables = global_variables(cursor)
+        cursor.execute(
+            "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA"
+        )
+        databases = {
+            str(name): {"charset": str(charset), "collation": str(collation)}
+            for name, charset, collation in cursor.fetchall()
+        }
+        return variables, databases
     finally:
         connection.close()
 
@@ -99,9 +110,11 @@ def main():
 
     run = module.run_command
     dropin_text = read_text(sizing.get("dropin", ""))
+    live, databases = read_server(module, socket)
     observed = {
         "dropin": parse_dropin(dropin_text) if dropin_text is not None else None,
-        "live": live_variables(module, socket),
+        "live": live,
+        "databases": databases,
         "unit_dropin_limit": unit_setting(read_text(limits.get("unit_dropin", "")), "LimitNOFILE"),
         "unit_limit": systemctl_show(run, service, "LimitNOFILE"),
         "process_limit": process_open_files(run, service),

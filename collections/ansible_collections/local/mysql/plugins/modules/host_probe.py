@@ -54,6 +54,10 @@ datadir_free:
   description: Free bytes on the datadir's filesystem now; not stored, as it changes all the time.
   type: int
   returned: success
+datadir_size:
+  description: Bytes of the datadir's filesystem.
+  type: int
+  returned: success
 record:
   description: Whether the fact file's C(host) section differs from what was detected.
   type: bool
@@ -108,6 +112,7 @@ def main():
         changed=False,
         host=host,
         datadir_free=stat.f_bavail * stat.f_frsize,
+        datadir_size=stat.f_blocks * stat.f_frsize,
         record=section_differs(recorded, "host", host),
         recorded=recorded,
     )

@@ -1,0 +1,166 @@
+"""Who replicates from whom: the topology the inventory describes, checked before any host changes.
+
+Pure: the pre-flight passes every host's mysql_replication_* inputs (and its flavor when the
+inventory fixes one) and gets the first problem, naming the host and the variable; the
+``mysql_replication`` role asks each host's place in it (its server id, its source, the replicas
+that read from it). Nothing here talks to a server.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+ROLES = ("none", "primary", "replica")
+# Each host's inputs the topology reads (with mysql_server_flavor)
+INPUT_NAMES = ("mysql_replication_role", "mysql_replication_source", "mysql_replication_server_id")
+# server_id is a 32-bit unsigned number and 0 refuses replication
+SERVER_ID_RANGE = (1, 2**32 - 1)
+
+
+@dataclass(frozen=True)
+class Member:
+    host: str
+    role: str = "none"
+    source: str = ""
+    server_id: int = 0
+    # "auto" until the host's server is known
+    flavor: str = "auto"
+
+
+@dataclass(frozen=True)
+class Place:
+    """One host's place in the topology: the replicas are the hosts that read from it."""
+
+    role: str
+    server_id: int
+    source: str
+    replicas: tuple[str, ...] = field(default_factory=tuple)
+
+
+class TopologyError(ValueError):
+    """A topology the toolkit refuses; the message names the host and the variable."""
+
+
+def members(inputs: dict[str, dict]) -> list[Member]:
+    """Each host's Member from its mysql_replication_* inputs (and mysql_server_flavor), in host order."""
+    return [
+        Member(
+            host=host,
+            role=str(values.get("mysql_replication_role") or "none"),
+            source=str(values.get("mysql_replication_source") or ""),
+            server_id=int(values.get("mysql_replication_server_id") or 0),
+            flavor=str(values.get("mysql_server_flavor") or "auto"),
+        )
+        for host, values in inputs.items()
+    ]
+
+
+def derived_server_id(host: str) -> int:
+    """A server id that stays the same for a host name across runs and controllers (CRC-32, never 0)."""
+    return zlib.crc32(host.encode()) % SERVER_ID_RANGE[1] + 1
+
+
+def server_id(member: Member) -> int:
+    return member.server_id or derived_server_id(member.host)
+
+
+def message(host: str, name: str, value, accepted: str) -> str:
+    return f"{name}={value!r} ({host}): must be {accepted}"
+
+
+def problems(members: list[Member], allow_chains: bool = False) -> list[str]:
+    """Every problem of the topology, each naming one host and one variable; [] when it is served."""
+    found = []
+    by_host = {member.host: member for member in members}
+    for member in members:
+        if member.role == "replica":
+            if not member.source:
+                found.append(
+                    message(member.host, "mysql_replication_source", "", "the inventory host it replicates from")
+                )
+            elif member.source == member.host:
+                found.append(
+                    message(member.host, "mysql_replication_source", member.source, "another host: not itself")
+                )
+            elif member.source not in by_host:
+                found.append(
+                    message(member.host, "mysql_replication_source", member.source, "a host in this run (it is not)")
+                )
+            else:
+                source = by_host[member.source]
+                chained = allow_chains and source.role == "replica"
+                if source.role != "primary" and not chained:
+                    accepted = f"a host whose mysql_replication_role is primary ({member.source} is {source.role}"
+                    accepted += (
+                        ")" if source.role == "none" else "; mysql_replication_allow_chains lets replicas chain)"
+                    )
+                    found.append(message(member.host, "mysql_replication_source", member.source, accepted))
+        elif member.source:
+            found.append(
+                message(member.host, "mysql_replication_source", member.source, f"empty on a {member.role} host")
+            )
+    found.extend(cycles(members))
+    found.extend(shared_ids(members))
+    found.extend(mixed_flavors(members))
+    return found
+
+
+def cycles(members: list[Member]) -> list[str]:
+    """A replica whose chain of sources comes back to itself: no host in it would take writes."""
+    sources = {member.host: member.source for member in members if member.role == "replica" and member.source}
+    found, reported = [], set()
+    for start in sorted(sources):
+        seen, host = [], start
+        while host in sources and host not in seen:
+            seen.append(host)
+            host = sources[host]
+        if host == start and start not in reported:
+            reported.update(seen)
+            loop = " -> ".join([*seen, start])
+            found.append(message(start, "mysql_replication_source", sources[start], f"outside a cycle ({loop})"))
+    return found
+
+
+def shared_ids(members: list[Member]) -> list[str]:
+    """Two replicating hosts with one server id: the source would take them for one replica."""
+    owners: dict[int, str] = {}
+    found = []
+    for member in members:
+        if member.role == "none":
+            continue
+        number = server_id(member)
+        if number in owners:
+            found.append(
+                message(
+                    member.host,
+                    "mysql_replication_server_id",
+                    member.server_id,
+                    f"unique ({owners[number]} has {number})",
+                )
+            )
+        else:
+            owners[number] = member.host
+    return found
+
+
+def mixed_flavors(members: list[Member]) -> list[str]:
+    """A replica whose source runs the other flavor: GTIDs of MySQL and MariaDB do not mix."""
+    by_host = {member.host: member for member in members}
+    found = []
+    for member in members:
+        source = by_host.get(member.source) if member.role == "replica" else None
+        if source and "auto" not in (member.flavor, source.flavor) and member.flavor != source.flavor:
+            found.append(
+                message(
+                    member.host, "mysql_server_flavor", member.flavor, f"{source.flavor}, as its source {source.host}"
+                )
+            )
+    return found
+
+
+def place(members: list[Member], host: str) -> Place:
+    """The host's role, server id, source and the replicas that read from it."""
+    member = next(member for member in members if member.host == host)
+    replicas = tuple(sorted(other.host for other in members if other.role == "replica" and other.source == host))
+    return Place(member.role, server_id(member), member.source if member.role == "replica" else "", replicas)

@@ -1,0 +1,126 @@
+"""The replication topology (module_utils/topology.py): what is refused, each host's place."""
+
+from __future__ import annotations
+
+import pytest
+from ansible_collections.local.mysql.plugins.module_utils.topology import (
+    SERVER_ID_RANGE,
+    Member,
+    derived_server_id,
+    members,
+    place,
+    problems,
+)
+from hypothesis import given
+from hypothesis import strategies as st
+
+PRIMARY_AND_TWO = [
+    Member("db1", "primary"),
+    Member("db2", "replica", "db1"),
+    Member("db3", "replica", "db1"),
+]
+
+
+def test_a_primary_with_two_replicas_is_served_and_each_host_knows_its_place():
+    assert problems(PRIMARY_AND_TWO) == []
+    primary = place(PRIMARY_AND_TWO, "db1")
+    assert primary.role == "primary" and primary.replicas == ("db2", "db3") and primary.source == ""
+    replica = place(PRIMARY_AND_TWO, "db2")
+    assert replica.source == "db1" and replica.replicas == () and replica.server_id == derived_server_id("db2")
+
+
+@pytest.mark.parametrize(
+    ("topology", "host", "variable", "words"),
+    [
+        ([Member("db1", "primary"), Member("db2", "replica")], "db2", "mysql_replication_source", "inventory host"),
+        ([Member("db2", "replica", "db2")], "db2", "mysql_replication_source", "not itself"),
+        ([Member("db2", "replica", "db9")], "db2", "mysql_replication_source", "a host in this run"),
+        ([Member("db1"), Member("db2", "replica", "db1")], "db2", "mysql_replication_source", "db1 is none"),
+        ([Member("db1", "primary", "db2"), Member("db2")], "db1", "mysql_replication_source", "empty on a primary"),
+        (
+            [*PRIMARY_AND_TWO, Member("db4", "replica", "db2")],
+            "db4",
+            "mysql_replication_source",
+            "mysql_replication_allow_chains",
+        ),
+        (
+            [Member("db1", "primary", server_id=7), Member("db2", "replica", "db1", server_id=7)],
+            "db2",
+            "mysql_replication_server_id",
+            "db1 has 7",
+        ),
+        (
+            [Member("db1", "primary", flavor="mysql"), Member("db2", "replica", "db1", flavor="mariadb")],
+            "db2",
+            "mysql_server_flavor",
+            "mysql, as its source db1",
+        ),
+    ],
+)
+def test_a_topology_the_servers_cannot_run_is_refused_naming_the_host_and_variable(topology, host, variable, words):
+    found = problems(topology)
+    assert found, topology
+    assert found[0].startswith(f"{variable}=") and f"({host})" in found[0] and words in found[0], found[0]
+
+
+def test_chains_are_allowed_when_asked_and_cycles_never():
+    chain = [*PRIMARY_AND_TWO, Member("db4", "replica", "db2")]
+    assert problems(chain, allow_chains=True) == []
+    assert place(chain, "db2").replicas == ("db4",)
+    loop = [Member("db1", "replica", "db2"), Member("db2", "replica", "db1")]
+    found = problems(loop, allow_chains=True)
+    assert len(found) == 1 and "cycle (db1 -> db2 -> db1)" in found[0]
+
+
+def test_auto_flavors_are_not_compared_until_known_and_hosts_outside_replication_share_nothing():
+    auto = [Member("db1", "primary", flavor="auto"), Member("db2", "replica", "db1", flavor="mariadb")]
+    assert problems(auto) == []
+    # two hosts outside replication may carry one server id: neither replicates
+    assert problems([Member("a", server_id=1), Member("b", server_id=1)]) == []
+
+
+def test_members_read_the_inventory_inputs_with_their_defaults():
+    given = {
+        "db1": {"mysql_replication_role": "primary", "mysql_server_flavor": "mysql"},
+        "db2": {
+            "mysql_replication_role": "replica",
+            "mysql_replication_source": "db1",
+            "mysql_replication_server_id": 12,
+        },
+        "app": {},
+    }
+    assert members(given) == [
+        Member("db1", "primary", flavor="mysql"),
+        Member("db2", "replica", "db1", server_id=12),
+        Member("app"),
+    ]
+
+
+@given(st.text(min_size=1, max_size=40))
+def test_derived_server_ids_are_stable_and_in_range(host):
+    number = derived_server_id(host)
+    assert SERVER_ID_RANGE[0] <= number <= SERVER_ID_RANGE[1]
+    assert number == derived_server_id(host)
+
+
+hosts = st.lists(st.sampled_from([f"db{n}" for n in range(1, 7)]), min_size=1, max_size=6, unique=True)
+
+
+@given(hosts.flatmap(lambda names: st.tuples(st.just(names), st.lists(
+    st.tuples(st.sampled_from(["none", "primary", "replica"]), st.sampled_from(["", *names])),
+    min_size=len(names), max_size=len(names)))), st.booleans())  # fmt: skip
+def test_an_accepted_topology_has_every_replica_reach_a_primary(drawn, allow_chains):
+    names, parts = drawn
+    topology = [Member(name, role, source) for name, (role, source) in zip(names, parts, strict=True)]
+    if problems(topology, allow_chains):
+        return
+    by_host = {member.host: member for member in topology}
+    for member in topology:
+        seen, host = set(), member.host
+        while by_host[host].role == "replica":
+            assert host not in seen
+            seen.add(host)
+            host = by_host[host].source
+        assert by_host[host].role in ("primary", "none") and (
+            member.role != "replica" or by_host[host].role == "primary"
+        )
