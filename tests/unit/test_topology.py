@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from ansible_collections.local.mysql.plugins.module_utils import topology
 from ansible_collections.local.mysql.plugins.module_utils.topology import (
     SERVER_ID_RANGE,
-    Member,
     derived_server_id,
     members,
     place,
@@ -13,6 +13,12 @@ from ansible_collections.local.mysql.plugins.module_utils.topology import (
 )
 from hypothesis import given
 from hypothesis import strategies as st
+
+
+def Member(host, role="none", source="", **more):
+    """A member reachable on the lab network unless the test says otherwise."""
+    return topology.Member(host, role, source, **{"address": f"198.18.0.{len(host)}", **more})
+
 
 PRIMARY_AND_TWO = [
     Member("db1", "primary"),
@@ -81,19 +87,35 @@ def test_auto_flavors_are_not_compared_until_known_and_hosts_outside_replication
 
 def test_members_read_the_inventory_inputs_with_their_defaults():
     given = {
-        "db1": {"mysql_replication_role": "primary", "mysql_server_flavor": "mysql"},
+        "db1": {
+            "mysql_replication_role": "primary",
+            "mysql_server_flavor": "mysql",
+            "mysql_server_bind_address": ["127.0.0.1", "198.18.0.11"],
+        },
         "db2": {
             "mysql_replication_role": "replica",
             "mysql_replication_source": "db1",
             "mysql_replication_server_id": 12,
+            "mysql_replication_address": "198.18.0.12",
         },
         "app": {},
     }
     assert members(given) == [
-        Member("db1", "primary", flavor="mysql"),
-        Member("db2", "replica", "db1", server_id=12),
-        Member("app"),
+        Member("db1", "primary", flavor="mysql", address="198.18.0.11"),
+        Member("db2", "replica", "db1", server_id=12, address="198.18.0.12"),
+        Member("app", address=""),
     ]
+
+
+def test_a_member_other_hosts_cannot_reach_is_refused_and_each_place_knows_the_addresses():
+    lonely = [Member("db1", "primary", address=""), Member("db2", "replica", "db1")]
+    found = problems(lonely)
+    assert found[0].startswith("mysql_replication_address='' (db1)") and "loopback" in found[0]
+    chain = [*PRIMARY_AND_TWO, Member("db4", "replica", "db2")]
+    far = place(chain, "db4")
+    assert far.root == "db1" and far.source_address == "198.18.0.3"
+    assert far.members == {"db1": "198.18.0.3", "db2": "198.18.0.3", "db3": "198.18.0.3", "db4": "198.18.0.3"}
+    assert place([Member("app")], "app").root == ""
 
 
 @given(st.text(min_size=1, max_size=40))

@@ -123,8 +123,12 @@ class ActionModule(ActionBase):
         given = {}
         for name in hosts:
             host_vars = task_vars["hostvars"][name]
-            flavor = self.role_inputs("mysql_server", host_vars)["mysql_server_flavor"]
-            given[name] = {**self.role_inputs("mysql_replication", host_vars), "mysql_server_flavor": flavor}
+            server = self.role_inputs("mysql_server", host_vars)
+            given[name] = {
+                **self.role_inputs("mysql_replication", host_vars),
+                "mysql_server_flavor": server["mysql_server_flavor"],
+                "mysql_server_bind_address": server["mysql_server_bind_address"],
+            }
         return topology.problems(topology.members(given), bool(values.get("mysql_replication_allow_chains")))
 
     @staticmethod

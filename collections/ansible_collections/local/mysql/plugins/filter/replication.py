@@ -2,27 +2,48 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import asdict
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.local.mysql.plugins.module_utils.access import presents_tls
+from ansible_collections.local.mysql.plugins.module_utils.sizing import version_tuple
 from ansible_collections.local.mysql.plugins.module_utils.topology import INPUT_NAMES, members, place, problems
 
 
 def replication_place(hostvars, hosts: list[str], host: str, allow_chains: bool = False) -> dict:
-    """This host's place (role, server_id, source, replicas) among ``hosts``; the topology's first
-    problem fails the task. A host whose server is installed counts with its flavor."""
-    inputs = {}
+    """This host's place (role, server_id, source, addresses, replicas) among ``hosts``; the
+    topology's first problem fails the task. A host whose server is installed counts with its
+    flavor; ``tls`` says whether its source presents a certificate (then the replica requires it)."""
+    inputs, servers = {}, {}
     for name in hosts:
         values = hostvars[name]
-        flavor = (values.get("mysql_server_facts") or {}).get("flavor") or values.get("mysql_server_flavor")
+        servers[name] = values.get("mysql_server_facts") or {}
+        flavor = servers[name].get("flavor") or values.get("mysql_server_flavor")
         inputs[name] = {**{key: values.get(key) for key in INPUT_NAMES}, "mysql_server_flavor": flavor}
     topology = members(inputs)
     found = problems(topology, bool(allow_chains))
     if found:
         raise AnsibleFilterError(found[0])
-    return asdict(place(topology, host))
+    here = asdict(place(topology, host))
+    # the account lives on the primary at the top: whether it must use TLS is that server's
+    root = servers.get(here["root"]) or {}
+    files = bool(hostvars[here["root"]].get("mysql_server_tls_cert")) if here["root"] else False
+    here["tls"] = bool(root) and presents_tls(root["flavor"], version_tuple(str(root["version"])), files)
+    here["addresses"] = sorted(set(here["members"].values()))
+    return here
+
+
+def member_secret(place: dict | None, password: str, purpose: str) -> str:
+    """A secret every member of one topology derives alike from the replication password ("" off
+    replication): an account the primary creates replicates to the others with its password, so
+    each member's own client file must hold that same password."""
+    if not place or place.get("role", "none") == "none":
+        return ""
+    return hmac.new(str(password).encode(), purpose.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class FilterModule:
     def filters(self):
-        return {"replication_place": replication_place}
+        return {"replication_place": replication_place, "member_secret": member_secret}

@@ -169,3 +169,14 @@ def clone_statements(source: Source, password: str, tls: bool) -> list[tuple[str
             [source.user, source.host, source.port, password],
         ),
     ]
+
+
+def backup_gtid(text: str) -> str:
+    """The GTID position in mariadb-backup's binlog_info file: 'mysql-bin.000003<TAB>385<TAB>0-1-42'."""
+    fields = text.strip().split("\t") if text.strip() else []
+    return fields[2].strip() if len(fields) >= 3 else ""
+
+
+def position_statements(gtid: str) -> list[tuple[str, list]]:
+    """MariaDB: where a replica seeded from a backup starts (the backup's GTID position)."""
+    return [("SET GLOBAL gtid_slave_pos = %s", [gtid])]

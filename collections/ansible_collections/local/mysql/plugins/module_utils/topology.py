@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 
 ROLES = ("none", "primary", "replica")
 # Each host's inputs the topology reads (with mysql_server_flavor)
-INPUT_NAMES = ("mysql_replication_role", "mysql_replication_source", "mysql_replication_server_id")
+INPUT_NAMES = (
+    "mysql_replication_role",
+    "mysql_replication_source",
+    "mysql_replication_server_id",
+    "mysql_replication_address",
+    "mysql_server_bind_address",
+)
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 # server_id is a 32-bit unsigned number and 0 refuses replication
 SERVER_ID_RANGE = (1, 2**32 - 1)
 
@@ -26,20 +33,32 @@ class Member:
     server_id: int = 0
     # "auto" until the host's server is known
     flavor: str = "auto"
+    # where the other members reach its server ("" when it listens on loopback only)
+    address: str = ""
 
 
 @dataclass(frozen=True)
 class Place:
-    """One host's place in the topology: the replicas are the hosts that read from it."""
+    """One host's place in the topology: the replicas are the hosts that read from it, the
+    members every replicating host (each one's address), the root the primary at the top."""
 
     role: str
     server_id: int
     source: str
+    address: str = ""
+    source_address: str = ""
+    root: str = ""
     replicas: tuple[str, ...] = field(default_factory=tuple)
+    members: dict = field(default_factory=dict)
 
 
-class TopologyError(ValueError):
-    """A topology the toolkit refuses; the message names the host and the variable."""
+def reachable_address(values: dict) -> str:
+    """mysql_replication_address, else the first address of mysql_server_bind_address that is not loopback."""
+    given = str(values.get("mysql_replication_address") or "")
+    if given:
+        return given
+    listening = values.get("mysql_server_bind_address") or []
+    return next((str(address) for address in listening if str(address) not in LOOPBACK), "")
 
 
 def members(inputs: dict[str, dict]) -> list[Member]:
@@ -51,6 +70,7 @@ def members(inputs: dict[str, dict]) -> list[Member]:
             source=str(values.get("mysql_replication_source") or ""),
             server_id=int(values.get("mysql_replication_server_id") or 0),
             flavor=str(values.get("mysql_server_flavor") or "auto"),
+            address=reachable_address(values),
         )
         for host, values in inputs.items()
     ]
@@ -74,6 +94,9 @@ def problems(members: list[Member], allow_chains: bool = False) -> list[str]:
     found = []
     by_host = {member.host: member for member in members}
     for member in members:
+        if member.role != "none" and not member.address:
+            accepted = "an address the other members reach (mysql_server_bind_address has none but loopback)"
+            found.append(message(member.host, "mysql_replication_address", "", accepted))
         if member.role == "replica":
             if not member.source:
                 found.append(
@@ -160,7 +183,22 @@ def mixed_flavors(members: list[Member]) -> list[str]:
 
 
 def place(members: list[Member], host: str) -> Place:
-    """The host's role, server id, source and the replicas that read from it."""
-    member = next(member for member in members if member.host == host)
+    """The host's role, server id, source (and its address), the primary at the top of its chain,
+    the replicas that read from it and every replicating member's address."""
+    by_host = {member.host: member for member in members}
+    member = by_host[host]
     replicas = tuple(sorted(other.host for other in members if other.role == "replica" and other.source == host))
-    return Place(member.role, server_id(member), member.source if member.role == "replica" else "", replicas)
+    root = host
+    while by_host[root].role == "replica" and by_host[root].source in by_host and by_host[root].source != host:
+        root = by_host[root].source
+    source = member.source if member.role == "replica" else ""
+    return Place(
+        role=member.role,
+        server_id=server_id(member),
+        source=source,
+        address=member.address,
+        source_address=by_host[source].address if source in by_host else "",
+        root=root if member.role != "none" else "",
+        replicas=replicas,
+        members={other.host: other.address for other in members if other.role != "none"},
+    )

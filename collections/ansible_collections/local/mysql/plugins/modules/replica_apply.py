@@ -45,6 +45,12 @@ options:
     description: Require TLS to the source.
     type: bool
     default: true
+  position:
+    description:
+      - MariaDB, a replica seeded from a backup - the backup's GTID position, set as
+        C(gtid_slave_pos) before it is pointed at its source.
+    type: str
+    default: ""
 author: MySQL tuning toolkit contributors
 requirements: [PyMySQL]
 """
@@ -70,7 +76,12 @@ statements:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.live import connect_or_fail, pymysql
-from ansible_collections.local.mysql.plugins.module_utils.replica import Source, control, source_statements
+from ansible_collections.local.mysql.plugins.module_utils.replica import (
+    Source,
+    control,
+    position_statements,
+    source_statements,
+)
 from ansible_collections.local.mysql.plugins.module_utils.sizing import version_tuple
 
 
@@ -84,6 +95,7 @@ def main():
             "source": {"type": "dict", "required": True},
             "password": {"type": "str", "required": True, "no_log": True},
             "tls": {"type": "bool", "default": True},
+            "position": {"type": "str", "default": ""},
         },
         supports_check_mode=True,
     )
@@ -95,6 +107,9 @@ def main():
         statements = [(control(flavor, version, "START"), [])]
     else:
         statements = source_statements(flavor, version, source, params["password"], params["tls"])
+        if params["position"] and flavor == "mariadb":
+            # after the STOP, before the CHANGE MASTER that starts from it
+            statements[1:1] = position_statements(params["position"])
     sent = [text for text, _ in statements]
     if module.check_mode:
         module.exit_json(changed=True, statements=sent)
