@@ -101,3 +101,15 @@ def test_the_statements_follow_the_servers_words_and_keep_the_password_a_paramet
     assert all("pw" not in text for text, _ in mysql + old + mariadb)
     clone = clone_statements(WANTED, "pw", tls=True)
     assert clone[0][1] == ["198.18.0.11:3306"] and clone[1][0].endswith("REQUIRE SSL") and "pw" not in clone[1][0]
+
+
+def test_a_frozen_mysql_primary_refuses_even_administrators_and_thaws_in_the_order_the_server_takes():
+    from ansible_collections.local.mysql.plugins.module_utils.replica import switch_statements
+
+    assert [text for text, _ in switch_statements("mysql", "freeze")] == [
+        "SET GLOBAL read_only = ON",
+        "SET GLOBAL super_read_only = ON",
+    ]
+    assert switch_statements("mysql", "thaw")[0] == ("SET GLOBAL super_read_only = OFF", [])
+    assert switch_statements("mariadb", "freeze") == [("SET GLOBAL read_only = ON", [])]
+    assert switch_statements("mysql", "wait") == []

@@ -75,3 +75,33 @@ def test_a_refusal_names_the_statement_and_not_its_parameters(tmp_path):
     result = run_module("replica_apply", tmp_path, args, env=server(tmp_path, answers))
     assert result["failed"] is True and result["msg"].startswith("the replica refused CHANGE MASTER")
     assert "Repl-S3cret" not in json.dumps(result)
+
+
+def test_a_replica_that_waited_reports_whether_it_caught_up_and_what_it_lacks(tmp_path):
+    args = {
+        "socket": "/run/mysqld/mysqld.sock",
+        "flavor": "mysql",
+        "version": "9.7.4",
+        "step": "wait",
+        "gtid": "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-100",
+        "timeout": 5,
+    }
+    answers = [
+        {"match": "WAIT_FOR_EXECUTED_GTID_SET", "rows": [[1]]},
+        {"match": "gtid_executed", "rows": [["3e11fa47-71ca-11e1-9e33-c80aa9429562:1-97"]]},
+    ]
+    result = run_module("replication_switch", tmp_path, args, env=server(tmp_path, answers))
+    assert result["caught_up"] is False and result["missing"] == 3 and result["changed"] is False
+    assert writes(tmp_path) == []
+
+
+def test_promoting_stops_replication_for_good_and_makes_the_server_writable(tmp_path):
+    args = {"socket": "/run/mysqld/mysqld.sock", "flavor": "mysql", "version": "9.7.4", "step": "promote"}
+    result = run_module("replication_switch", tmp_path, args, env=server(tmp_path, []))
+    assert result["changed"] is True
+    assert writes(tmp_path) == [
+        "STOP REPLICA",
+        "RESET REPLICA ALL",
+        "SET GLOBAL super_read_only = OFF",
+        "SET GLOBAL read_only = OFF",
+    ]

@@ -180,3 +180,15 @@ def backup_gtid(text: str) -> str:
 def position_statements(gtid: str) -> list[tuple[str, list]]:
     """MariaDB: where a replica seeded from a backup starts (the backup's GTID position)."""
     return [("SET GLOBAL gtid_slave_pos = %s", [gtid])]
+
+
+def switch_statements(flavor: str, step: str) -> list[tuple[str, list]]:
+    """Freeze a primary (no write after it, not even an administrator's on MySQL) or thaw it."""
+    if step == "freeze":
+        names = ("read_only", "super_read_only") if flavor == "mysql" else ("read_only",)
+        return [(f"SET GLOBAL {name} = ON", []) for name in names]
+    if step == "thaw":
+        # super_read_only first: read_only cannot go OFF under it
+        names = ("super_read_only", "read_only") if flavor == "mysql" else ("read_only",)
+        return [(f"SET GLOBAL {name} = OFF", []) for name in names]
+    return []
