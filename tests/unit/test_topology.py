@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from ansible_collections.local.mysql.plugins.module_utils import topology
 from ansible_collections.local.mysql.plugins.module_utils.topology import (
@@ -146,3 +148,14 @@ def test_an_accepted_topology_has_every_replica_reach_a_primary(drawn, allow_cha
         assert by_host[host].role in ("primary", "none") and (
             member.role != "replica" or by_host[host].role == "primary"
         )
+
+
+def test_a_switchover_promotes_a_replica_of_the_primary_and_repoints_the_rest():
+    from ansible_collections.local.mysql.plugins.module_utils.topology import switchover
+
+    assert switchover(PRIMARY_AND_TWO, "db2") == {"old": "db1", "new": "db2", "others": ["db3"]}
+    for new, words in (("db9", "a host in this run"), ("db1", "a replica (db1 is primary)")):
+        with pytest.raises(ValueError, match=rf"^mysql_new_primary='{new}': must be {re.escape(words)}"):
+            switchover(PRIMARY_AND_TWO, new)
+    with pytest.raises(ValueError, match="replicates from db2, a replica"):
+        switchover([*PRIMARY_AND_TWO, Member("db4", "replica", "db2")], "db4")

@@ -9,20 +9,38 @@ from dataclasses import asdict
 from ansible.errors import AnsibleFilterError
 from ansible_collections.local.mysql.plugins.module_utils.access import presents_tls
 from ansible_collections.local.mysql.plugins.module_utils.sizing import version_tuple
-from ansible_collections.local.mysql.plugins.module_utils.topology import INPUT_NAMES, members, place, problems
+from ansible_collections.local.mysql.plugins.module_utils.topology import (
+    INPUT_NAMES,
+    members,
+    place,
+    problems,
+    switchover,
+)
+
+
+def inventory_members(hostvars, hosts: list[str]):
+    inputs = {}
+    for name in hosts:
+        values = hostvars[name]
+        flavor = (values.get("mysql_server_facts") or {}).get("flavor") or values.get("mysql_server_flavor")
+        inputs[name] = {**{key: values.get(key) for key in INPUT_NAMES}, "mysql_server_flavor": flavor}
+    return members(inputs)
+
+
+def switchover_plan(hostvars, hosts: list[str], new: str) -> dict:
+    """The old primary, the new one and the other replicas, from the inventory's topology."""
+    try:
+        return switchover(inventory_members(hostvars, hosts), str(new))
+    except ValueError as error:
+        raise AnsibleFilterError(str(error)) from error
 
 
 def replication_place(hostvars, hosts: list[str], host: str, allow_chains: bool = False) -> dict:
     """This host's place (role, server_id, source, addresses, replicas) among ``hosts``; the
     topology's first problem fails the task. A host whose server is installed counts with its
     flavor; ``tls`` says whether its source presents a certificate (then the replica requires it)."""
-    inputs, servers = {}, {}
-    for name in hosts:
-        values = hostvars[name]
-        servers[name] = values.get("mysql_server_facts") or {}
-        flavor = servers[name].get("flavor") or values.get("mysql_server_flavor")
-        inputs[name] = {**{key: values.get(key) for key in INPUT_NAMES}, "mysql_server_flavor": flavor}
-    topology = members(inputs)
+    servers = {name: hostvars[name].get("mysql_server_facts") or {} for name in hosts}
+    topology = inventory_members(hostvars, hosts)
     found = problems(topology, bool(allow_chains))
     if found:
         raise AnsibleFilterError(found[0])
@@ -46,4 +64,8 @@ def member_secret(place: dict | None, password: str, purpose: str) -> str:
 
 class FilterModule:
     def filters(self):
-        return {"replication_place": replication_place, "member_secret": member_secret}
+        return {
+            "replication_place": replication_place,
+            "member_secret": member_secret,
+            "switchover_plan": switchover_plan,
+        }

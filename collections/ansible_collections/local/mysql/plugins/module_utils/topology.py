@@ -202,3 +202,22 @@ def place(members: list[Member], host: str) -> Place:
         replicas=replicas,
         members={other.host: other.address for other in members if other.role != "none"},
     )
+
+
+def switchover(members: list[Member], new: str) -> dict:
+    """The hosts of a planned switchover to ``new``: the old primary, the new one, and the other
+    replicas of the old one. Raises ValueError naming mysql_new_primary when ``new`` cannot be
+    promoted (not in the run, not a replica of a primary)."""
+    by_host = {member.host: member for member in members}
+    words = None
+    if new not in by_host:
+        words = "a host in this run"
+    elif by_host[new].role != "replica":
+        words = f"a replica ({new} is {by_host[new].role})"
+    elif by_host.get(by_host[new].source, Member("")).role != "primary":
+        words = f"a replica of the primary ({new} replicates from {by_host[new].source}, a replica)"
+    if words:
+        raise ValueError(f"mysql_new_primary={new!r}: must be {words}")
+    old = by_host[new].source
+    others = sorted(m.host for m in members if m.role == "replica" and m.source == old and m.host != new)
+    return {"old": old, "new": new, "others": others}
