@@ -95,7 +95,7 @@ def problems(members: list[Member], allow_chains: bool = False) -> list[str]:
     by_host = {member.host: member for member in members}
     for member in members:
         if member.role != "none" and not member.address:
-            accepted = "an address the other members reach (mysql_server_bind_address has none but loopback)"
+            accepted = "an address the other members reach (the server listens on loopback only)"
             found.append(message(member.host, "mysql_replication_address", "", accepted))
         if member.role == "replica":
             if not member.source:
