@@ -38,10 +38,6 @@ class Place:
     replicas: tuple[str, ...] = field(default_factory=tuple)
 
 
-class TopologyError(ValueError):
-    """A topology the toolkit refuses; the message names the host and the variable."""
-
-
 def members(inputs: dict[str, dict]) -> list[Member]:
     """Each host's Member from its mysql_replication_* inputs (and mysql_server_flavor), in host order."""
     return [
