@@ -5,7 +5,7 @@
 #   make verify INVENTORY=path   testinfra against any inventory
 #   make drift INVENTORY=path    report drift between intent and reality (changes only the metrics file)
 #   make bench [INVENTORY=path] [COMPARE="stock tuned dedicated"] [ROUNDS=3]   post-deploy load test
-#   make bench-lab   the README's comparison: 4 GiB MySQL 9.7 and MariaDB 11.8 lab hosts, 3 rounds
+#   make bench-lab   the README's tables: every scenario on 4 GiB MySQL 9.7, MariaDB 10.11 and 11.8 lab hosts
 #   make capacity [INVENTORY=path] [COMPARE="stock tuned"] [SCENARIO=io-bound]   what each host carries (thread ladder)
 #   make bench-search [INVENTORY=path] [SEARCH_SCENARIOS="io-bound write-heavy"]   best found around tuned
 #   make fleet [FLEET_SIZE=4]   SSH lab hosts (inventories/fleet) provisioned with a canary rollout
@@ -22,7 +22,7 @@ INVENTORY ?= inventories/lab
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv engine images lab provision rerun-timing fleet fleet-timing lint unit promtool molecule test verify drift bench bench-lab bench-lab-iops bench-search capacity storm storm-lab clean
+.PHONY: help venv engine images lab provision rerun-timing fleet fleet-timing lint unit promtool molecule test verify drift bench bench-lab bench-lab-hosts bench-lab-iops bench-search capacity storm storm-lab clean
 
 help:
 	@echo "make provision | make test | make verify INVENTORY=path | make drift INVENTORY=path | make clean"
@@ -140,23 +140,39 @@ bench-search: venv
 			$(BENCH_ARGS) || exit 1; \
 	done
 
-# The README's table: two 4 GiB cgroup-limited lab hosts, about 2 GiB of data, oltp_read_write,
-# stock/tuned/dedicated (MariaDB: stock/tuned) in 3 alternating rounds. About 30 minutes here.
+# make bench-lab: the README's tables. Three 4 GiB cgroup-limited lab hosts (MySQL 9.7, MariaDB
+# 10.11, MariaDB 11.8), provisioned, then every scenario of BENCH_LAB_SCENARIOS on each host in
+# turn: stock, tuned and (MySQL) dedicated-budget in 3 alternating rounds (connections: the tuned
+# server alone, its pool then its burst). BENCH_LAB_DISK=iops runs it on the hosts of
+# make bench-lab-iops (a cloud volume's 3000 IOPS) instead of the lab's own disk.
+BENCH_LAB_SCENARIOS ?= in-memory io-bound write-heavy connections
+BENCH_LAB_DISK ?=
+bench_lab_suffix = $(if $(filter iops,$(BENCH_LAB_DISK)),-iops)
+bench_lab_hosts = bench-mysql$(bench_lab_suffix),bench-mariadb1011$(bench_lab_suffix),bench-mariadb$(bench_lab_suffix)
 bench-lab: venv engine
-	LAB_HOST=bench-mysql LAB_MEMORY=4g scripts/lab-host up debiansid-mysql
-	LAB_HOST=bench-mariadb LAB_MEMORY=4g scripts/lab-host up debian13-mariadb
-	$(BIN)/ansible-playbook -i inventories/bench-lab provision.yml -l bench-mysql,bench-mariadb
-	$(BIN)/ansible-playbook -i inventories/bench-lab playbooks/bench.yml -l bench-mysql,bench-mariadb
+	$(if $(bench_lab_suffix),$(MAKE) --no-print-directory bench-lab-iops,$(MAKE) --no-print-directory bench-lab-hosts)
+	@for scenario in $(BENCH_LAB_SCENARIOS); do \
+		only=$$([ $$scenario = connections ] && echo '{"mysql_bench_compare": []}' || echo '{}'); \
+		$(BIN)/ansible-playbook -i inventories/bench-lab playbooks/bench.yml -l $(bench_lab_hosts) \
+			-e mysql_bench_scenario=$$scenario -e "$$only" $(BENCH_ARGS) || exit 1; \
+	done
 
-# The same two servers on a cloud volume's IOPS budget (3000 a second each way, through the
+bench-lab-hosts: venv engine
+	LAB_HOST=bench-mysql LAB_MEMORY=4g scripts/lab-host up debiansid-mysql
+	LAB_HOST=bench-mariadb1011 LAB_MEMORY=4g scripts/lab-host up debian12-mariadb
+	LAB_HOST=bench-mariadb LAB_MEMORY=4g scripts/lab-host up debian13-mariadb
+	$(BIN)/ansible-playbook -i inventories/bench-lab provision.yml -l bench-mysql,bench-mariadb1011,bench-mariadb
+
+# The same three servers on a cloud volume's IOPS budget (3000 a second each way, through the
 # containers' blkio cgroup; the machine itself is not touched): provisioned, so that fio measures
 # the budget and the sizing follows it. Then run any scenario on them, for example
 #   make bench INVENTORY=inventories/bench-lab SCENARIO=io-bound COMPARE="stock tuned" BENCH_ARGS="-l bench-mysql-iops"
 LAB_IOPS ?= 3000
 bench-lab-iops: venv engine
 	LAB_HOST=bench-mysql-iops LAB_MEMORY=4g LAB_IOPS=$(LAB_IOPS) scripts/lab-host up debiansid-mysql
+	LAB_HOST=bench-mariadb1011-iops LAB_MEMORY=4g LAB_IOPS=$(LAB_IOPS) scripts/lab-host up debian12-mariadb
 	LAB_HOST=bench-mariadb-iops LAB_MEMORY=4g LAB_IOPS=$(LAB_IOPS) scripts/lab-host up debian13-mariadb
-	$(BIN)/ansible-playbook -i inventories/bench-lab provision.yml -l bench-mysql-iops,bench-mariadb-iops
+	$(BIN)/ansible-playbook -i inventories/bench-lab provision.yml -l bench-mysql-iops,bench-mariadb1011-iops,bench-mariadb-iops
 
 # make storm: the memory model's check on each host of INVENTORY (see mysql_bench_mode).
 storm: venv

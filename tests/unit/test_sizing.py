@@ -215,8 +215,8 @@ def test_threads_follow_cpus_and_the_disk():
     threads = ("innodb_read_io_threads", "innodb_write_io_threads", "innodb_purge_threads")
     assert [small[name] for name in threads] == [4, 4, 1]
     assert [big[name] for name in threads] == [32, 16, 4]
-    # HDD's default io_capacity over the instances, never below 128
-    assert small["innodb_lru_scan_depth"] == max(128, 200 // small["innodb_buffer_pool_instances"])
+    # HDD's default io_capacity_max over the instances, never below 128
+    assert small["innodb_lru_scan_depth"] == max(128, 400 // small["innodb_buffer_pool_instances"])
     assert big["innodb_page_cleaners"] == big["innodb_buffer_pool_instances"]
     assert (small["innodb_log_writer_threads"], big["innodb_log_writer_threads"]) == ("OFF", "ON")
     assert "innodb_log_writer_threads" not in plan(inputs(8 * GIB, version="8.0.21")).variables()
