@@ -57,8 +57,8 @@ class ActionModule(ActionBase):
                 return candidate
         raise AnsibleActionFail(f"check_inputs: no role named {role} in the roles path")
 
-    def role_inputs(self, role: str, task_vars: dict) -> dict:
-        """The role's own inputs (named ``<role>_*``), typed by its argument spec.
+    def role_inputs(self, role: str, task_vars: dict, names: tuple[str, ...] = ()) -> dict:
+        """The role's own inputs (named ``<role>_*``, or only ``names``), typed by its argument spec.
 
         Other options in the spec are what the role needs from earlier roles: ansible-core
         checks those when the role starts, after the roles that set them have run.
@@ -73,7 +73,7 @@ class ActionModule(ActionBase):
         defaults = self._loader.load_from_file(defaults_file) if os.path.exists(defaults_file) else {}
         typed = {}
         for name, option in options.items():
-            if not name.startswith(role + "_"):
+            if not name.startswith(role + "_") or (names and name not in names):
                 continue
             given = task_vars[name] if name in task_vars else (defaults or {}).get(name, option.get("default"))
             value = self._templar.template(given)
@@ -123,11 +123,10 @@ class ActionModule(ActionBase):
         given = {}
         for name in hosts:
             host_vars = task_vars["hostvars"][name]
-            server = self.role_inputs("mysql_server", host_vars)
+            # another host's: only what the topology reads (its other inputs are its own pre-flight's)
             given[name] = {
                 **self.role_inputs("mysql_replication", host_vars),
-                "mysql_server_flavor": server["mysql_server_flavor"],
-                "mysql_server_bind_address": server["mysql_server_bind_address"],
+                **self.role_inputs("mysql_server", host_vars, ("mysql_server_flavor", "mysql_server_bind_address")),
             }
         return topology.problems(topology.members(given), bool(values.get("mysql_replication_allow_chains")))
 
