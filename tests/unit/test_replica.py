@@ -113,3 +113,15 @@ def test_a_frozen_mysql_primary_refuses_even_administrators_and_thaws_in_the_ord
     assert switch_statements("mysql", "thaw")[0] == ("SET GLOBAL super_read_only = OFF", [])
     assert switch_statements("mariadb", "freeze") == [("SET GLOBAL read_only = ON", [])]
     assert switch_statements("mysql", "wait") == []
+
+
+def test_a_clone_counts_as_seeded_only_when_recorded_completed_or_holding_every_source_transaction():
+    from ansible_collections.local.mysql.plugins.module_utils.replica import clone_failure
+
+    source = "cbe8a530-f151-11f1-b5b4-0242c612020b:1-18"
+    assert clone_failure(("Completed", 0, ""), source, "") == ""
+    assert "3634" in clone_failure(("Failed", 3634, "Too many concurrent clone operations"), source, source)
+    # the restarted server keeps no status: the data must then be the source's
+    assert clone_failure(None, source, source + ",aaaaaaaa-0000-0000-0000-000000000001:1-3") == ""
+    assert "without 3 " in clone_failure(None, source, "cbe8a530-f151-11f1-b5b4-0242c612020b:1-15")
+    assert "without 18 " in clone_failure(None, source, "")

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ansible_collections.local.mysql.plugins.module_utils import gtid
+
 # Each flavor's column for each field of the status (MySQL's SHOW REPLICA STATUS since 8.0.22,
 # MariaDB's SHOW SLAVE STATUS).
 COLUMNS = {
@@ -169,6 +171,17 @@ def clone_statements(source: Source, password: str, tls: bool) -> list[tuple[str
             [source.user, source.host, source.port, password],
         ),
     ]
+
+
+def clone_failure(recorded: tuple | None, source_before: str, replica_after: str) -> str:
+    """Why a clone did not seed the replica ("" when it did). The recipient's clone_status is
+    read when the server still has it; after the restart it can be empty, and then the replica
+    must hold every transaction the source had executed before the clone began."""
+    if recorded is not None:
+        state, number, message = recorded
+        return "" if state == "Completed" else f"ended {state}: {number} {message}"
+    lacking = gtid.mysql_missing(source_before, replica_after)
+    return f"left the replica without {lacking} of the source's transactions" if lacking else ""
 
 
 def backup_gtid(text: str) -> str:

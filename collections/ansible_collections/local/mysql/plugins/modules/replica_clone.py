@@ -72,8 +72,8 @@ import contextlib
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.local.mysql.plugins.module_utils.live import connect, connect_or_fail, pymysql
-from ansible_collections.local.mysql.plugins.module_utils.replica import Source, clone_statements
+from ansible_collections.local.mysql.plugins.module_utils.live import connect, connect_or_fail, connect_tcp, pymysql
+from ansible_collections.local.mysql.plugins.module_utils.replica import Source, clone_failure, clone_statements
 
 
 def answering(socket: str):
@@ -101,6 +101,16 @@ def main():
     source = Source(str(given["host"]), int(given["port"]), str(given["user"]))
     if module.check_mode:
         module.exit_json(changed=True, state="not run (check mode)", gtid_executed="")
+    try:
+        donor = connect_tcp(source.host, source.port, source.user, params["password"], params["tls"])
+        try:
+            cursor = donor.cursor()
+            cursor.execute("SELECT @@GLOBAL.gtid_executed")
+            source_before = str(cursor.fetchone()[0] or "")
+        finally:
+            donor.close()
+    except pymysql.MySQLError as error:
+        module.fail_json(msg=f"cannot reach the source {source.host}:{source.port} as {source.user}: {error}")
     connection = connect_or_fail(module, params["socket"])
     try:
         cursor = connection.cursor()
@@ -131,14 +141,15 @@ def main():
     try:
         cursor = back.cursor()
         cursor.execute("SELECT STATE, ERROR_NO, ERROR_MESSAGE FROM performance_schema.clone_status")
-        state, number, message = cursor.fetchone() or ("none", 0, "no clone recorded")
+        recorded = cursor.fetchone()
         cursor.execute("SELECT @@GLOBAL.gtid_executed")
         executed = str(cursor.fetchone()[0] or "").replace("\n", "")
     finally:
         back.close()
-    if state != "Completed":
-        module.fail_json(msg=f"the clone from {source.host} ended {state}: {number} {message}")
-    module.exit_json(changed=True, state=state, gtid_executed=executed)
+    failure = clone_failure(tuple(recorded) if recorded else None, source_before, executed)
+    if failure:
+        module.fail_json(msg=f"the clone from {source.host} {failure}")
+    module.exit_json(changed=True, state="Completed", gtid_executed=executed)
 
 
 if __name__ == "__main__":
