@@ -118,7 +118,8 @@ def read_server(cursor) -> tuple[dict, dict, dict]:
     full_names = cursor.fetchone()
     if full_names and full_names[0]:
         cursor.execute(
-            "SELECT FULL_COLLATION_NAME, CHARACTER_SET_NAME FROM information_schema.COLLATION_CHARACTER_SET_APPLICABILITY"
+            "SELECT FULL_COLLATION_NAME, CHARACTER_SET_NAME"
+            " FROM information_schema.COLLATION_CHARACTER_SET_APPLICABILITY"
         )
         collations.update((str(name), str(charset)) for name, charset in cursor.fetchall())
     return live, default_collations(charsets, str(row[1]) if row else ""), collations
