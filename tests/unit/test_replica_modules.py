@@ -105,3 +105,20 @@ def test_promoting_stops_replication_for_good_and_makes_the_server_writable(tmp_
         "SET GLOBAL super_read_only = OFF",
         "SET GLOBAL read_only = OFF",
     ]
+
+
+def test_a_mariadb_replica_goes_on_from_what_it_executed_itself_unless_seeded_from_a_backup(tmp_path):
+    args = {
+        "socket": "/run/mysqld/mysqld.sock",
+        "flavor": "mariadb",
+        "version": "11.8.6",
+        "action": "repoint",
+        "source": SOURCE,
+        "password": "Repl-S3cret",
+    }
+    # a former primary: its own writes are in gtid_binlog_pos, not gtid_slave_pos
+    repointed = run_module("replica_apply", tmp_path, args, check=True)
+    assert repointed["statements"][:2] == ["STOP REPLICA", "SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_current_pos"]
+    seeded = run_module("replica_apply", tmp_path, {**args, "position": "0-2631-1420"}, check=True)
+    assert seeded["statements"][:2] == ["STOP REPLICA", "SET GLOBAL gtid_slave_pos = %s"]
+    assert "MASTER_USE_GTID=slave_pos" in seeded["statements"][2]

@@ -159,3 +159,29 @@ def test_a_switchover_promotes_a_replica_of_the_primary_and_repoints_the_rest():
             switchover(PRIMARY_AND_TWO, new)
     with pytest.raises(ValueError, match="replicates from db2, a replica"):
         switchover([*PRIMARY_AND_TWO, Member("db4", "replica", "db2")], "db4")
+
+
+def test_after_a_switchover_the_servers_topology_is_read_and_the_stale_inventory_refused():
+    from ansible_collections.local.mysql.plugins.module_utils.topology import live_members, live_problems, switchover
+
+    inventory = [
+        Member("db1", "primary", address="198.18.0.1"),
+        Member("db2", "replica", "db1", address="198.18.0.2"),
+        Member("db3", "replica", "db1", address="198.18.0.3"),
+    ]
+    # as the servers run before: the inventory's own topology, nothing refused
+    before = {"db1": "", "db2": "198.18.0.1", "db3": "198.18.0.1"}
+    assert live_members(inventory, before) == inventory and live_problems(inventory, before) == []
+    # a new replica not seeded yet, and a host whose server was not read, keep the inventory's place
+    assert live_problems(inventory, {"db1": "", "db2": ""}) == []
+    # after a switchover to db2
+    after = {"db1": "198.18.0.2", "db2": "", "db3": "198.18.0.2"}
+    live = {member.host: (member.role, member.source) for member in live_members(inventory, after)}
+    assert live == {"db1": ("replica", "db2"), "db2": ("primary", ""), "db3": ("replica", "db2")}
+    assert live_problems(inventory, after) == [
+        "mysql_replication_role='primary' (db1): must be replica with mysql_replication_source=db2, "
+        "as its server replicates from db2",
+        "mysql_replication_role='replica' (db2): must be primary, as its server is the source of db1, db3",
+    ]
+    # the way back is planned from the servers, with the inventory unchanged
+    assert switchover(live_members(inventory, after), "db1") == {"old": "db2", "new": "db1", "others": ["db3"]}

@@ -11,6 +11,8 @@ from ansible_collections.local.mysql.plugins.module_utils.access import presents
 from ansible_collections.local.mysql.plugins.module_utils.sizing import version_tuple
 from ansible_collections.local.mysql.plugins.module_utils.topology import (
     INPUT_NAMES,
+    live_members,
+    live_problems,
     members,
     place,
     problems,
@@ -27,12 +29,29 @@ def inventory_members(hostvars, hosts: list[str]):
     return members(inputs)
 
 
+def live_sources(hostvars, hosts: list[str]) -> dict[str, str]:
+    """The address each server replicates from ("" none), for the hosts the mysql_replication
+    role's live tasks read (mysql_replication_live); a server that could not be read is left out."""
+    sources = {}
+    for name in hosts:
+        read = hostvars[name].get("mysql_replication_live") or {}
+        if read.get("status") and not read.get("failed"):
+            status = read["status"]
+            sources[name] = str(status.get("source_host") or "") if status.get("configured") else ""
+    return sources
+
+
 def switchover_plan(hostvars, hosts: list[str], new: str) -> dict:
-    """The old primary, the new one and the other replicas, from the inventory's topology."""
+    """The old primary, the new one and the other replicas, from the topology the servers run."""
     try:
-        return switchover(inventory_members(hostvars, hosts), str(new))
+        return switchover(live_members(inventory_members(hostvars, hosts), live_sources(hostvars, hosts)), str(new))
     except ValueError as error:
         raise AnsibleFilterError(str(error)) from error
+
+
+def replication_live_problems(hostvars, hosts: list[str]) -> list[str]:
+    """Where the servers run another topology than the inventory describes."""
+    return live_problems(inventory_members(hostvars, hosts), live_sources(hostvars, hosts))
 
 
 def replication_place(hostvars, hosts: list[str], host: str, allow_chains: bool = False) -> dict:
@@ -68,4 +87,5 @@ class FilterModule:
             "replication_place": replication_place,
             "member_secret": member_secret,
             "switchover_plan": switchover_plan,
+            "replication_live_problems": replication_live_problems,
         }

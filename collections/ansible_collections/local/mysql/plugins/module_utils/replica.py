@@ -191,8 +191,13 @@ def backup_gtid(text: str) -> str:
 
 
 def position_statements(gtid: str) -> list[tuple[str, list]]:
-    """MariaDB: where a replica seeded from a backup starts (the backup's GTID position)."""
-    return [("SET GLOBAL gtid_slave_pos = %s", [gtid])]
+    """MariaDB: where a replica starts with MASTER_USE_GTID=slave_pos. Seeded from a backup: the
+    backup's GTID position. Otherwise what the server has itself executed, as a replica or as a
+    primary (a former primary's own writes are in its binary log, not in gtid_slave_pos: from an
+    empty position it would ask its new source for every transaction again)."""
+    if gtid:
+        return [("SET GLOBAL gtid_slave_pos = %s", [gtid])]
+    return [("SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_current_pos", [])]
 
 
 def switch_statements(flavor: str, step: str) -> list[tuple[str, list]]:

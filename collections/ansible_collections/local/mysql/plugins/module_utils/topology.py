@@ -9,7 +9,7 @@ that read from it). Nothing here talks to a server.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 ROLES = ("none", "primary", "replica")
 # Each host's inputs the topology reads (with mysql_server_flavor)
@@ -202,6 +202,42 @@ def place(members: list[Member], host: str) -> Place:
         replicas=replicas,
         members={other.host: other.address for other in members if other.role != "none"},
     )
+
+
+def live_members(members: list[Member], sources: dict[str, str]) -> list[Member]:
+    """The topology the servers run: ``sources`` maps each host whose server was read to the
+    address it replicates from ("" when it replicates from none). A host that replicates from a
+    member is that member's replica; one that replicates from none while members read from it is
+    a primary; any other host keeps the inventory's place (a new replica, a primary alone)."""
+    by_address = {member.address: member.host for member in members if member.address}
+    live_source = {host: by_address.get(address, "") for host, address in sources.items() if address}
+    readers = {source for source in live_source.values() if source}
+    placed = []
+    for member in members:
+        if live_source.get(member.host):
+            placed.append(replace(member, role="replica", source=live_source[member.host]))
+        elif member.host in sources and member.host in readers:
+            placed.append(replace(member, role="primary", source=""))
+        else:
+            placed.append(member)
+    return placed
+
+
+def live_problems(members: list[Member], sources: dict[str, str]) -> list[str]:
+    """Where the servers run another topology than the inventory's (after a switchover, until the
+    inventory follows): provisioning then would point a primary at its own replica."""
+    live = {member.host: member for member in live_members(members, sources)}
+    found = []
+    for member in members:
+        now = live[member.host]
+        if member.role == "primary" and now.role == "replica":
+            accepted = f"replica with mysql_replication_source={now.source}, as its server replicates from {now.source}"
+            found.append(message(member.host, "mysql_replication_role", member.role, accepted))
+        elif member.role == "replica" and now.role == "primary":
+            readers = ", ".join(sorted(other.host for other in live.values() if other.source == member.host))
+            accepted = f"primary, as its server is the source of {readers}"
+            found.append(message(member.host, "mysql_replication_role", member.role, accepted))
+    return found
 
 
 def switchover(members: list[Member], new: str) -> dict:

@@ -48,7 +48,9 @@ options:
   position:
     description:
       - MariaDB, a replica seeded from a backup - the backup's GTID position, set as
-        C(gtid_slave_pos) before it is pointed at its source.
+        C(gtid_slave_pos) before it is pointed at its source. Empty, C(gtid_slave_pos) is set to
+        what the server executed itself (C(gtid_current_pos)): a former primary goes on from its
+        own last transaction.
     type: str
     default: ""
 author: MySQL tuning toolkit contributors
@@ -107,7 +109,7 @@ def main():
         statements = [(control(flavor, version, "START"), [])]
     else:
         statements = source_statements(flavor, version, source, params["password"], params["tls"])
-        if params["position"] and flavor == "mariadb":
+        if flavor == "mariadb":
             # after the STOP, before the CHANGE MASTER that starts from it
             statements[1:1] = position_statements(params["position"])
     sent = [text for text, _ in statements]

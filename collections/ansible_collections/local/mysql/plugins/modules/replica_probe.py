@@ -23,9 +23,10 @@ options:
     required: true
     choices: [mysql, mariadb]
   source:
-    description: Where the inventory says the replica reads from (C(host), C(port), C(user)).
+    description:
+      - Where the inventory says the replica reads from (C(host), C(port), C(user)).
+      - Without it only the status is read (what the server replicates from now), no decision.
     type: dict
-    required: true
   reseed:
     description: Seed the replica again from its source whatever its state (its data is replaced).
     type: bool
@@ -51,7 +52,7 @@ status:
 decision:
   description: C(action) (none, start, repoint, seed, report) and C(reason).
   type: dict
-  returned: success
+  returned: when I(source) is given
 gtid_executed:
   description: The server's executed GTIDs (MariaDB C(gtid_current_pos)).
   type: str
@@ -72,14 +73,12 @@ def main():
         argument_spec={
             "socket": {"type": "path", "required": True},
             "flavor": {"type": "str", "required": True, "choices": ["mysql", "mariadb"]},
-            "source": {"type": "dict", "required": True},
+            "source": {"type": "dict"},
             "reseed": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
     flavor = module.params["flavor"]
-    given = module.params["source"]
-    source = Source(str(given["host"]), int(given["port"]), str(given["user"]))
     connection = connect_or_fail(module, module.params["socket"])
     try:
         cursor = connection.cursor(pymysql.cursors.DictCursor)
@@ -92,12 +91,12 @@ def main():
     finally:
         connection.close()
     current = status(row, flavor)
-    module.exit_json(
-        changed=False,
-        status=asdict(current),
-        decision=asdict(decide(current, source, module.params["reseed"])),
-        gtid_executed=executed,
-    )
+    result = {"changed": False, "status": asdict(current), "gtid_executed": executed}
+    given = module.params["source"]
+    if given:
+        source = Source(str(given["host"]), int(given["port"]), str(given["user"]))
+        result["decision"] = asdict(decide(current, source, module.params["reseed"]))
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":
