@@ -200,6 +200,7 @@ RULES: dict[str, Rule] = {
     "mysql_replication_port": whole(1, 65535),
     "mysql_replication_seed_port": whole(1024, 65535),
     "mysql_replication_seed_timeout": whole(60, 86400),
+    "mysql_replication_switchover_timeout": whole(1, 3600),
     "mysql_replication_user": matching(r"[A-Za-z0-9_]{1,32}", "a name of letters, digits and _ (1..32)"),
     "mysql_replication_address": matching(r"[A-Za-z0-9_.:-]{0,253}", "an IP address or a host name, or empty"),
     "mysql_monitor_mysqld_exporter_listen": listen_address,

@@ -49,8 +49,8 @@ options:
     description:
       - MariaDB, a replica seeded from a backup - the backup's GTID position, set as
         C(gtid_slave_pos) before it is pointed at its source. Empty, C(gtid_slave_pos) is set to
-        what the server executed itself (C(gtid_current_pos)): a former primary goes on from its
-        own last transaction.
+        what the server executed itself (C(gtid_current_pos)), so a former primary goes on from
+        its own last transaction.
     type: str
     default: ""
 author: MySQL tuning toolkit contributors
