@@ -1,7 +1,7 @@
 # Entry points (see README.md):
 #   make provision   fresh machine -> provisioned lab host + summary
 #   make rerun-timing [INVENTORY=path] [RUNS=5]   time healthy re-runs of provision.yml
-#   make test        lint + unit tests + every molecule scenario
+#   make test        lint + unit tests + promtool + every molecule scenario (two lanes at once)
 #   make verify INVENTORY=path   testinfra against any inventory
 #   make drift INVENTORY=path    report drift between intent and reality (changes only the metrics file)
 #   make bench [INVENTORY=path] [COMPARE="stock tuned dedicated"] [ROUNDS=3]   post-deploy load test
@@ -17,12 +17,16 @@ VENV      := .venv
 BIN       := $(VENV)/bin
 PYTHON    ?= python3
 FLAVORS   := debian12-mariadb debian13-mariadb debiansid-mysql
-SCENARIOS := default raid drift bench fleet network
+SCENARIOS := default raid drift bench fleet network replication
+# make test runs the scenarios in two lanes at once (each lane's scenarios one after another): the
+# bench scenario spends most of its time in timed sysbench runs and the others in waits on
+# servers and packages, so two lanes use the two CPUs. Each scenario's log is shown when it ends.
+MOLECULE_LANES := bench,drift,raid default,fleet,network,replication
 INVENTORY ?= inventories/lab
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv engine images lab provision rerun-timing fleet fleet-timing lint unit promtool molecule test verify drift bench bench-lab bench-lab-hosts bench-lab-iops bench-search capacity storm storm-lab clean
+.PHONY: help venv engine images lab provision rerun-timing fleet fleet-timing lint unit promtool molecule molecule-lanes test verify drift bench bench-lab bench-lab-hosts bench-lab-iops bench-search capacity storm storm-lab clean
 
 help:
 	@echo "make provision | make test | make verify INVENTORY=path | make drift INVENTORY=path | make clean"
@@ -86,6 +90,15 @@ unit: venv
 molecule: venv images
 	@for scenario in $(SCENARIOS); do $(BIN)/molecule test -s $$scenario || exit 1; done
 
+molecule-lanes: venv images
+	@mkdir -p .lab; pids=(); for lane in $(MOLECULE_LANES); do \
+	  ( for scenario in $${lane//,/ }; do \
+	      start=$$(date +%s); $(BIN)/molecule test -s $$scenario >.lab/molecule-$$scenario.log 2>&1; rc=$$?; \
+	      cat .lab/molecule-$$scenario.log; echo "molecule $$scenario: rc $$rc in $$(( $$(date +%s) - start )) s"; \
+	      [ $$rc -eq 0 ] || exit $$rc; \
+	    done ) & pids+=($$!); \
+	done; failed=0; for pid in "$${pids[@]}"; do wait $$pid || failed=1; done; exit $$failed
+
 # The alert rules: promtool check rules and promtool test rules (a firing and a quiet case each).
 promtool: images
 	scripts/lab-promtool
@@ -96,7 +109,7 @@ test: venv engine
 	@mkdir -p .lab; $(MAKE) --no-print-directory images >.lab/images.log 2>&1 & images=$$!; \
 	$(MAKE) --no-print-directory lint unit; checked=$$?; \
 	wait $$images || { cat .lab/images.log; exit 1; }; cat .lab/images.log; [ $$checked -eq 0 ] || exit $$checked; \
-	$(MAKE) --no-print-directory promtool molecule
+	$(MAKE) --no-print-directory promtool molecule-lanes
 
 # testinfra's own SSH backends take the fleet lab's ProxyCommand, key and known_hosts from its
 # ssh_config (scripts/lab-fleet); hosts reached otherwise do not read it.

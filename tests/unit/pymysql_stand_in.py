@@ -45,8 +45,13 @@ def connect(**kwargs):
     return Connection()
 
 
+class cursors:
+    class DictCursor:
+        """Rows as column -> value: the script gives them as mappings."""
+
+
 class Connection:
-    def cursor(self):
+    def cursor(self, kind=None):
         return Cursor()
 
     def close(self):
@@ -82,10 +87,14 @@ class Cursor:
 
     def fetchall(self):
         rows, self._rows = self._rows, []
-        return tuple(tuple(row) for row in rows)
+        return tuple(_row(row) for row in rows)
 
     def fetchone(self):
-        return tuple(self._rows.pop(0)) if self._rows else None
+        return _row(self._rows.pop(0)) if self._rows else None
+
+
+def _row(row):
+    return dict(row) if isinstance(row, dict) else tuple(row)
 '''
 
 

@@ -59,6 +59,14 @@ def failure_of(output: str) -> str:
     return next(line for line in output.splitlines() if line.startswith("[ERROR]: Task failed: "))[22:]
 
 
+# a replica as the pre-flight sees one before its source is checked: reachable, with a password
+REPLICA = {
+    "mysql_replication_role": "replica",
+    "mysql_replication_password": "lab-password",
+    "mysql_replication_address": "198.18.0.5",
+}
+
+
 @pytest.mark.parametrize(
     ("extra_vars", "variable"),
     [
@@ -119,8 +127,10 @@ def failure_of(output: str) -> str:
         ({"mysql_server_databases": [{"name": "app-db"}]}, "mysql_server_databases"),
         ({"mysql_server_databases": [{"name": "appdb", "state": "absent"}]}, "mysql_server_databases"),
         ({"mysql_server_databases": [{"name": "appdb", "state": "gone"}]}, "mysql_server_databases"),
-        ({"mysql_replication_role": "replica", "mysql_replication_source": "db9"}, "mysql_replication_source"),
-        ({"mysql_replication_role": "replica"}, "mysql_replication_source"),
+        ({**REPLICA, "mysql_replication_source": "db9"}, "mysql_replication_source"),
+        (REPLICA, "mysql_replication_source"),
+        ({**REPLICA, "mysql_replication_password": ""}, "mysql_replication_password"),
+        ({**REPLICA, "mysql_replication_address": ""}, "mysql_replication_address"),
         ({"mysql_replication_role": "leader"}, "mysql_replication_role"),
         ({"mysql_replication_server_id": 2**32}, "mysql_replication_server_id"),
         ({"mysql_raid_tool": "storcli64"}, "mysql_raid_tool"),

@@ -42,6 +42,7 @@ def test_a_mysql_replica_is_read_only_with_gtid_and_crash_safe_parallel_appliers
         "replica_preserve_commit_order": "ON",
         "relay_log_recovery": "ON",
         "relay_log_space_limit": 8 * GIB,
+        "plugin_load_add": "mysql_clone.so",
     }
 
 

@@ -111,6 +111,20 @@ def test_the_fleet_record_of_a_sized_host():
     assert rollout.fleet_record({"flavor": "mariadb", "version": "10.11.14"}, None)["summary"] == "mariadb 10.11.14"
 
 
+def test_the_fleet_record_names_each_members_place_and_a_replicas_lag():
+    server = {"flavor": "mysql", "version": "9.7.4"}
+    primary = rollout.fleet_record(server, None, {"role": "primary", "source": "", "replicas": ["db2", "db3"]})
+    assert primary["summary"] == "mysql 9.7.4, primary of db2, db3" and primary["replication"]["role"] == "primary"
+    place = {"role": "replica", "source": "db1", "replicas": []}
+    running = {"io_running": "Yes", "sql_running": "Yes", "seconds_behind": 3}
+    replica = rollout.fleet_record(server, None, place, running)
+    assert replica["summary"] == "mysql 9.7.4, replica of db1, 3 s behind"
+    assert replica["replication"]["seconds_behind"] == 3 and replica["replication"]["running"] is True
+    stopped = rollout.fleet_record(server, None, place, {**running, "sql_running": "No", "seconds_behind": None})
+    assert stopped["summary"].endswith("replica of db1, not replicating (IO Yes, SQL No)")
+    assert "replication" not in rollout.fleet_record(server, None, {"role": "none"})
+
+
 def test_the_drift_record_counts_differences_by_area():
     rows = [{"area": "variables", "item": "a"}, {"area": "limits", "item": "b"}, {"area": "variables", "item": "c"}]
     record = rollout.drift_record(rows)

@@ -9,19 +9,18 @@ from pymysql_stand_in import server, writes
 
 
 def mariadb(*schemata):
-    """MariaDB 11.8's answers, with these databases besides the server's own."""
+    """MariaDB 11.8's answers (as its information_schema gives them), with these databases besides the server's own."""
     return [
         {"match": "FROM information_schema.SCHEMATA", "rows": [["mysql", "utf8mb4", "utf8mb4_general_ci"], *schemata]},
         {"match": "FROM information_schema.CHARACTER_SETS", "rows": [["utf8mb4", "utf8mb4_general_ci"]]},
         {"match": "character_set_collations", "rows": [["character_set_collations", "utf8mb4=utf8mb4_uca1400_ai_ci"]]},
         {
             "match": "FROM information_schema.COLLATIONS",
-            "rows": [
-                ["utf8mb4_general_ci", "utf8mb4"],
-                ["utf8mb4_uca1400_ai_ci", "utf8mb4"],
-                ["utf8mb4_bin", "utf8mb4"],
-            ],
+            "rows": [["utf8mb4_general_ci", "utf8mb4"], ["uca1400_ai_ci", None], ["utf8mb4_bin", "utf8mb4"]],
         },
+        # the UCA 14 collations carry their charset's name here only
+        {"match": "FROM information_schema.COLUMNS", "rows": [[1]]},
+        {"match": "FROM information_schema.COLLATION_CHARACTER_SET", "rows": [["utf8mb4_uca1400_ai_ci", "utf8mb4"]]},
     ]
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from ansible_collections.local.mysql.plugins.module_utils import topology
 from ansible_collections.local.mysql.plugins.module_utils.topology import (
     SERVER_ID_RANGE,
-    Member,
     derived_server_id,
     members,
     place,
@@ -13,6 +15,12 @@ from ansible_collections.local.mysql.plugins.module_utils.topology import (
 )
 from hypothesis import given
 from hypothesis import strategies as st
+
+
+def Member(host, role="none", source="", **more):
+    """A member reachable on the lab network unless the test says otherwise."""
+    return topology.Member(host, role, source, **{"address": f"198.18.0.{len(host)}", **more})
+
 
 PRIMARY_AND_TWO = [
     Member("db1", "primary"),
@@ -81,19 +89,35 @@ def test_auto_flavors_are_not_compared_until_known_and_hosts_outside_replication
 
 def test_members_read_the_inventory_inputs_with_their_defaults():
     given = {
-        "db1": {"mysql_replication_role": "primary", "mysql_server_flavor": "mysql"},
+        "db1": {
+            "mysql_replication_role": "primary",
+            "mysql_server_flavor": "mysql",
+            "mysql_server_bind_address": ["127.0.0.1", "198.18.0.11"],
+        },
         "db2": {
             "mysql_replication_role": "replica",
             "mysql_replication_source": "db1",
             "mysql_replication_server_id": 12,
+            "mysql_replication_address": "198.18.0.12",
         },
         "app": {},
     }
     assert members(given) == [
-        Member("db1", "primary", flavor="mysql"),
-        Member("db2", "replica", "db1", server_id=12),
-        Member("app"),
+        Member("db1", "primary", flavor="mysql", address="198.18.0.11"),
+        Member("db2", "replica", "db1", server_id=12, address="198.18.0.12"),
+        Member("app", address=""),
     ]
+
+
+def test_a_member_other_hosts_cannot_reach_is_refused_and_each_place_knows_the_addresses():
+    lonely = [Member("db1", "primary", address=""), Member("db2", "replica", "db1")]
+    found = problems(lonely)
+    assert found[0].startswith("mysql_replication_address='' (db1)") and "loopback" in found[0]
+    chain = [*PRIMARY_AND_TWO, Member("db4", "replica", "db2")]
+    far = place(chain, "db4")
+    assert far.root == "db1" and far.source_address == "198.18.0.3"
+    assert far.members == {"db1": "198.18.0.3", "db2": "198.18.0.3", "db3": "198.18.0.3", "db4": "198.18.0.3"}
+    assert place([Member("app")], "app").root == ""
 
 
 @given(st.text(min_size=1, max_size=40))
@@ -124,3 +148,40 @@ def test_an_accepted_topology_has_every_replica_reach_a_primary(drawn, allow_cha
         assert by_host[host].role in ("primary", "none") and (
             member.role != "replica" or by_host[host].role == "primary"
         )
+
+
+def test_a_switchover_promotes_a_replica_of_the_primary_and_repoints_the_rest():
+    from ansible_collections.local.mysql.plugins.module_utils.topology import switchover
+
+    assert switchover(PRIMARY_AND_TWO, "db2") == {"old": "db1", "new": "db2", "others": ["db3"]}
+    for new, words in (("db9", "a host in this run"), ("db1", "a replica (db1 is primary)")):
+        with pytest.raises(ValueError, match=rf"^mysql_new_primary='{new}': must be {re.escape(words)}"):
+            switchover(PRIMARY_AND_TWO, new)
+    with pytest.raises(ValueError, match="replicates from db2, a replica"):
+        switchover([*PRIMARY_AND_TWO, Member("db4", "replica", "db2")], "db4")
+
+
+def test_after_a_switchover_the_servers_topology_is_read_and_the_stale_inventory_refused():
+    from ansible_collections.local.mysql.plugins.module_utils.topology import live_members, live_problems, switchover
+
+    inventory = [
+        Member("db1", "primary", address="198.18.0.1"),
+        Member("db2", "replica", "db1", address="198.18.0.2"),
+        Member("db3", "replica", "db1", address="198.18.0.3"),
+    ]
+    # as the servers run before: the inventory's own topology, nothing refused
+    before = {"db1": "", "db2": "198.18.0.1", "db3": "198.18.0.1"}
+    assert live_members(inventory, before) == inventory and live_problems(inventory, before) == []
+    # a new replica not seeded yet, and a host whose server was not read, keep the inventory's place
+    assert live_problems(inventory, {"db1": "", "db2": ""}) == []
+    # after a switchover to db2
+    after = {"db1": "198.18.0.2", "db2": "", "db3": "198.18.0.2"}
+    live = {member.host: (member.role, member.source) for member in live_members(inventory, after)}
+    assert live == {"db1": ("replica", "db2"), "db2": ("primary", ""), "db3": ("replica", "db2")}
+    assert live_problems(inventory, after) == [
+        "mysql_replication_role='primary' (db1): must be replica with mysql_replication_source=db2, "
+        "as its server replicates from db2",
+        "mysql_replication_role='replica' (db2): must be primary, as its server is the source of db1, db3",
+    ]
+    # the way back is planned from the servers, with the inventory unchanged
+    assert switchover(live_members(inventory, after), "db1") == {"old": "db2", "new": "db1", "others": ["db3"]}

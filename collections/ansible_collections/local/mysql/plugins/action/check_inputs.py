@@ -126,7 +126,7 @@ class ActionModule(ActionBase):
             # another host's: only what the topology reads (its other inputs are its own pre-flight's)
             given[name] = {
                 **self.role_inputs("mysql_replication", host_vars),
-                **self.role_inputs("mysql_server", host_vars, ("mysql_server_flavor",)),
+                **self.role_inputs("mysql_server", host_vars, ("mysql_server_flavor", "mysql_server_bind_address")),
             }
         return topology.problems(topology.members(given), bool(values.get("mysql_replication_allow_chains")))
 

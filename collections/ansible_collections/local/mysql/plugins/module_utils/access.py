@@ -80,6 +80,11 @@ def bind_address_words(addresses) -> str | None:
     return None
 
 
+def presents_tls(flavor: str, version: tuple, has_files: bool) -> bool:
+    """Whether the server presents a certificate to TCP clients: its own, or the files given."""
+    return has_files or version >= OWN_CERTIFICATE_SINCE[flavor]
+
+
 def loopback_only(addresses: list[str]) -> bool:
     return all(address not in WILDCARDS and ipaddress.ip_address(address).is_loopback for address in addresses)
 
@@ -131,8 +136,8 @@ def server_settings(listen: Listen) -> dict:
             options["mysqlx"] = {"value": "OFF", "formula": "X protocol closed: mysql_server_mysqlx is false"}
 
     wants_tls = listen.require_secure_transport or listen.tls_accounts
-    own = listen.version >= OWN_CERTIFICATE_SINCE[listen.flavor]
     files = bool(listen.tls_cert)
+    own = presents_tls(listen.flavor, listen.version, False)
     if wants_tls and not files and not own:
         raise AccessError(
             f"mysql_server_tls_cert='': must be a certificate file on {listen.flavor} "

@@ -29,7 +29,7 @@ MIN_BENCH_TABLE_SIZE = 1000
 # Not an input: the number of hosts in the run, for the rules that count hosts.
 FLEET = "hosts in the run"
 # Inputs whose value holds secrets: their messages never print the value.
-SECRET = ("mysql_server_users",)
+SECRET = ("mysql_server_users", "mysql_replication_password")
 
 
 def is_whole(value) -> bool:
@@ -197,6 +197,12 @@ RULES: dict[str, Rule] = {
     "mysql_rollout_canary": whole(1, 100000),
     "mysql_replication_server_id": whole(0, 2**32 - 1),
     "mysql_replication_domain_id": whole(0, 2**32 - 1),
+    "mysql_replication_port": whole(1, 65535),
+    "mysql_replication_seed_port": whole(1024, 65535),
+    "mysql_replication_seed_timeout": whole(60, 86400),
+    "mysql_replication_switchover_timeout": whole(1, 3600),
+    "mysql_replication_user": matching(r"[A-Za-z0-9_]{1,32}", "a name of letters, digits and _ (1..32)"),
+    "mysql_replication_address": matching(r"[A-Za-z0-9_.:-]{0,253}", "an IP address or a host name, or empty"),
     "mysql_monitor_mysqld_exporter_listen": listen_address,
     "mysql_monitor_node_exporter_listen": listen_address,
     "mysql_monitor_exporter_user": matching(r"[A-Za-z0-9_]{1,32}", "a name of letters, digits and _ (1..32)"),
@@ -245,6 +251,12 @@ def drop_allowed(values):
     return drop_words(values["mysql_server_databases"], values[ALLOW_DROP])
 
 
+def replication_password(values):
+    if values["mysql_replication_role"] != "none" and not str(values["mysql_replication_password"] or "").strip():
+        return "set on a replicating host (the replicas log in to their source with it)"
+    return None
+
+
 def key_with_certificate(values):
     if bool(values["mysql_server_tls_cert"]) != bool(values["mysql_server_tls_key"]):
         return "given together with the certificate file (a certificate and its key, or neither)"
@@ -269,6 +281,7 @@ def batch_fits(values):
 JOINT: tuple[tuple[str, tuple[str, ...], Callable[[dict], str | None]], ...] = (
     ("mysql_server_users", ("mysql_server_users", "mysql_tune_max_connections"), pools_fit),
     ("mysql_server_databases", ("mysql_server_databases", ALLOW_DROP), drop_allowed),
+    ("mysql_replication_password", ("mysql_replication_role", "mysql_replication_password"), replication_password),
     ("mysql_server_tls_key", ("mysql_server_tls_cert", "mysql_server_tls_key"), key_with_certificate),
     ("mysql_server_tls_ca", ("mysql_server_tls_cert", "mysql_server_tls_ca"), ca_with_certificate),
     ("mysql_rollout_canary", ("mysql_rollout_canary", FLEET), canary_fits),

@@ -15,6 +15,20 @@ def connect(socket: str):
     return pymysql.connect(unix_socket=socket, user="root", autocommit=True)
 
 
+def connect_tcp(host: str, port: int, user: str, password: str, tls: bool):
+    """An account's connection over TCP, encrypted when asked (the lab's certificates are self-signed:
+    the channel is what is required, as REQUIRE SSL asks); raises pymysql.MySQLError."""
+    return pymysql.connect(
+        host=host,
+        port=port,
+        user=user,
+        password=password,
+        autocommit=True,
+        connect_timeout=10,
+        ssl={"check_hostname": False} if tls else None,
+    )
+
+
 def global_variables(cursor) -> dict[str, str]:
     """SHOW GLOBAL VARIABLES, names in lower case."""
     cursor.execute("SHOW GLOBAL VARIABLES")

@@ -25,6 +25,7 @@ RELAY_SPACE_SHARE = 0.1
 RELAY_SPACE_MIN = GIB
 # MariaDB writes no binary log unless log_bin names its files: the toolkit's name, in the datadir.
 MARIADB_BINLOG = "mysql-bin"
+CLONE_PLUGIN = "mysql_clone.so"
 # MariaDB from 11.4 purges binary logs only while this many replicas are connected.
 PURGE_CONNECTIONS_SINCE = (11, 4)
 
@@ -88,6 +89,8 @@ def server_settings(replication: Replication) -> dict:
         variables["log_replica_updates"] = setting(
             "ON", "every host keeps a full binary log: any one can become the source"
         )
+        # a new replica is seeded by CLONE INSTANCE FROM its source: both ends load the plugin
+        options["plugin_load_add"] = setting(CLONE_PLUGIN, "the clone plugin: a new replica is seeded from its source")
     else:
         variables["gtid_domain_id"] = setting(replication.domain_id, "one domain: the hosts take writes one at a time")
         variables["gtid_strict_mode"] = setting("ON", "a replica stops on a GTID out of order instead of diverging")

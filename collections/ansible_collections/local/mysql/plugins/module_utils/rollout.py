@@ -77,8 +77,29 @@ def host_outcome(stats: dict, rollout: str | None) -> str:
     return min(found, key=OUTCOMES.index)
 
 
-def fleet_record(server: dict, sizing: dict | None) -> dict:
-    """What the fleet report says of a provisioned host: server, budget and the values that matter most."""
+def replication_record(place: dict | None, status: dict | None) -> dict | None:
+    """A member's role, source (or replicas) and, on a replica read after its start, its state and lag."""
+    if not place or place.get("role", "none") == "none":
+        return None
+    record = {"role": place["role"], "source": place.get("source", ""), "replicas": list(place.get("replicas", []))}
+    if place["role"] == "replica":
+        words = f"replica of {record['source']}"
+        if status:
+            running = status.get("io_running") == "Yes" and status.get("sql_running") == "Yes"
+            record.update(running=running, seconds_behind=status.get("seconds_behind"))
+            if running:
+                words += f", {status.get('seconds_behind')} s behind"
+            else:
+                words += f", not replicating (IO {status.get('io_running')}, SQL {status.get('sql_running')})"
+    else:
+        words = f"primary of {', '.join(record['replicas'])}" if record["replicas"] else "primary, no replica"
+    record["summary"] = words
+    return record
+
+
+def fleet_record(server: dict, sizing: dict | None, place: dict | None = None, status: dict | None = None) -> dict:
+    """What the fleet report says of a provisioned host: server, budget, the values that matter most,
+    and its place in replication."""
     record = {"flavor": server.get("flavor"), "version": server.get("version")}
     words = [f"{server.get('flavor')} {server.get('version')}"]
     if sizing:
@@ -95,6 +116,10 @@ def fleet_record(server: dict, sizing: dict | None) -> dict:
             f"max_connections {values['max_connections']}",
             f"io_capacity {values['innodb_io_capacity']}",
         ]
+    replication = replication_record(place, status)
+    if replication:
+        record["replication"] = replication
+        words.append(replication["summary"])
     record["summary"] = ", ".join(words)
     return record
 

@@ -29,6 +29,13 @@ options:
     description: The exporter's system user, who alone may read the file.
     type: str
     required: true
+  password:
+    description:
+      - The password to keep instead (a replication member's, the same on every member, since
+        the primary's account replicates to the others); empty makes one on the host once.
+    type: str
+    default: ""
+    no_log: true
 author: MySQL tuning toolkit contributors
 """
 
@@ -78,6 +85,7 @@ def main():
             "user": {"type": "str", "required": True},
             "socket": {"type": "path", "required": True},
             "owner": {"type": "str", "required": True},
+            "password": {"type": "str", "default": "", "no_log": True},
         },
         supports_check_mode=True,
     )
@@ -89,7 +97,7 @@ def main():
             # the package that makes the user is not installed yet: a run would write the file
             module.exit_json(changed=True, password="")
         module.fail_json(msg=f"no system user {owner} to own {path}")
-    password = stored_password(path) or secrets.token_urlsafe(24)
+    password = module.params["password"] or stored_password(path) or secrets.token_urlsafe(24)
     wanted = client_file(module.params["user"], password, module.params["socket"])
     try:
         with open(path, encoding="utf-8") as handle:

@@ -108,7 +108,20 @@ def read_server(cursor) -> tuple[dict, dict, dict]:
     cursor.execute("SHOW GLOBAL VARIABLES LIKE 'character_set_collations'")
     row = cursor.fetchone()
     cursor.execute("SELECT COLLATION_NAME, CHARACTER_SET_NAME FROM information_schema.COLLATIONS")
-    collations = {str(name): str(charset) for name, charset in cursor.fetchall()}
+    collations = {str(name): str(charset) for name, charset in cursor.fetchall() if charset is not None}
+    # MariaDB >= 10.10 names a charset's UCA 14 collations in FULL_COLLATION_NAME only
+    # (COLLATIONS lists "uca1400_ai_ci", a database says "utf8mb4_uca1400_ai_ci").
+    cursor.execute(
+        "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'information_schema'"
+        " AND TABLE_NAME = 'COLLATION_CHARACTER_SET_APPLICABILITY' AND COLUMN_NAME = 'FULL_COLLATION_NAME'"
+    )
+    full_names = cursor.fetchone()
+    if full_names and full_names[0]:
+        cursor.execute(
+            "SELECT FULL_COLLATION_NAME, CHARACTER_SET_NAME"
+            " FROM information_schema.COLLATION_CHARACTER_SET_APPLICABILITY"
+        )
+        collations.update((str(name), str(charset)) for name, charset in cursor.fetchall())
     return live, default_collations(charsets, str(row[1]) if row else ""), collations
 
 
