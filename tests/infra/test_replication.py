@@ -53,3 +53,19 @@ def test_a_replica_replicates_from_its_source_with_gtid(server, role, host_vars)
     assert fields[f"{source}_Host"].startswith("198.18."), fields[f"{source}_Host"]
     position = fields.get("Auto_Position") if server.flavor == "mysql" else fields.get("Using_Gtid")
     assert position in ("1", "Slave_Pos", "Current_Pos"), position
+
+
+def test_a_mysql_source_of_replicas_purges_by_age_only_while_they_are_all_connected(server, role, host_vars, host):
+    live = server.variables()
+    if server.flavor != "mysql" or "binlog_expire_logs_auto_purge" not in live:
+        pytest.skip("MySQL >= 8.0.29 only: MariaDB >= 11.4 has slave_connections_needed_for_purge")
+    units = host.file("/etc/systemd/system/mysql-binlog-purge.service")
+    if role != "primary":
+        assert live["binlog_expire_logs_auto_purge"] == "ON" and not units.exists
+        return
+    assert live["binlog_expire_logs_auto_purge"] == "OFF"
+    timer = host.service("mysql-binlog-purge.timer")
+    assert timer.is_enabled and timer.is_running
+    assert host.run("systemctl start mysql-binlog-purge.service").rc == 0
+    said = host.run("journalctl -u mysql-binlog-purge.service -o cat --no-pager").stdout
+    assert "replicas connected: logs older than" in said, said

@@ -42,6 +42,7 @@ def test_a_mysql_replica_is_read_only_with_gtid_and_crash_safe_parallel_appliers
         "replica_preserve_commit_order": "ON",
         "relay_log_recovery": "ON",
         "relay_log_space_limit": 8 * GIB,
+        "binlog_expire_logs_auto_purge": "ON",
         "plugin_load_add": "mysql_clone.so",
     }
 
@@ -50,6 +51,37 @@ def test_a_mysql_primary_takes_writes_and_sets_no_applier():
     primary = values(server_settings(Replication(**MYSQL, role="primary", server_id=1, replicas=("db2",))))
     assert primary["read_only"] == primary["super_read_only"] == "OFF" and primary["gtid_mode"] == "ON"
     assert not {"replica_parallel_workers", "relay_log_recovery", "log_bin"} & set(primary)
+
+
+def test_a_mysql_source_of_replicas_leaves_purging_to_the_toolkit_where_the_server_can_stop_its_own():
+    from ansible_collections.local.mysql.plugins.module_utils.replication import toolkit_purges
+
+    source = server_settings(Replication(**MYSQL, role="primary", server_id=1, replicas=("db2", "db3")))
+    assert source["variables"]["binlog_expire_logs_auto_purge"]["value"] == "OFF"
+    assert "db2, db3" in source["variables"]["binlog_expire_logs_auto_purge"]["formula"]
+    alone = server_settings(Replication(**MYSQL, role="primary", server_id=1))
+    assert alone["variables"]["binlog_expire_logs_auto_purge"]["value"] == "ON"
+    # before 8.0.29 the server cannot stop purging by age: nothing set, no timer
+    old = server_settings(Replication(flavor="mysql", version=(8, 0, 28), role="primary", server_id=1, replicas=("db2",)))
+    assert "binlog_expire_logs_auto_purge" not in old["variables"]
+    assert toolkit_purges("mysql", (8, 0, 29), 1) and not toolkit_purges("mysql", (8, 0, 28), 1)
+    assert not toolkit_purges("mysql", (9, 7, 4), 0) and not toolkit_purges("mariadb", (11, 8, 6), 2)
+
+
+def test_the_purge_timer_waits_for_every_replica_and_keeps_logs_without_a_retention():
+    import importlib.machinery
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "roles/mysql_replication/files/mysql-binlog-purge"
+    loader = importlib.machinery.SourceFileLoader("mysql_binlog_purge", str(path))
+    script = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(script)
+    statement, why = script.purge_plan(needed=2, connected=1, retention=86400)
+    assert statement is None and why.startswith("1 of 2 replicas connected")
+    statement, why = script.purge_plan(needed=2, connected=2, retention=86400)
+    assert statement == "PURGE BINARY LOGS BEFORE NOW() - INTERVAL 86400 SECOND"
+    assert script.purge_plan(needed=2, connected=3, retention=0)[0] is None
 
 
 def test_mariadb_gets_its_own_names_a_binary_log_and_purges_for_its_replicas():

@@ -8,6 +8,7 @@ from dataclasses import asdict
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.local.mysql.plugins.module_utils.access import presents_tls
+from ansible_collections.local.mysql.plugins.module_utils.replication import toolkit_purges
 from ansible_collections.local.mysql.plugins.module_utils.sizing import version_tuple
 from ansible_collections.local.mysql.plugins.module_utils.topology import (
     INPUT_NAMES,
@@ -69,6 +70,10 @@ def replication_place(hostvars, hosts: list[str], host: str, allow_chains: bool 
     files = bool(hostvars[here["root"]].get("mysql_server_tls_cert")) if here["root"] else False
     here["tls"] = bool(root) and presents_tls(root["flavor"], version_tuple(str(root["version"])), files)
     here["addresses"] = sorted(set(here["members"].values()))
+    server = servers.get(host) or {}
+    here["toolkit_purges"] = bool(server.get("version")) and toolkit_purges(
+        server["flavor"], version_tuple(str(server["version"])), len(here["replicas"])
+    )
     return here
 
 

@@ -28,6 +28,9 @@ MARIADB_BINLOG = "mysql-bin"
 CLONE_PLUGIN = "mysql_clone.so"
 # MariaDB from 11.4 purges binary logs only while this many replicas are connected.
 PURGE_CONNECTIONS_SINCE = (11, 4)
+# MySQL purges by age alone; from 8.0.29 that purge can be switched off, and the toolkit's timer
+# purges by the same age only while every replica is connected.
+AUTO_PURGE_SWITCH_SINCE = (8, 0, 29)
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,12 @@ def relay_space(replication: Replication) -> tuple[int, str] | None:
     return room, why
 
 
+def toolkit_purges(flavor: str, version: tuple, replicas: int) -> bool:
+    """Whether the toolkit's timer purges this host's binary logs instead of the server: a MySQL
+    source of replicas that can switch its own purge off."""
+    return flavor == "mysql" and version >= AUTO_PURGE_SWITCH_SINCE and replicas > 0
+
+
 def server_settings(replication: Replication) -> dict:
     """{variables: {name: {value, formula}}, options: {name: {value, formula}}} for the drop-in."""
     if replication.role == "none":
@@ -89,6 +98,15 @@ def server_settings(replication: Replication) -> dict:
         variables["log_replica_updates"] = setting(
             "ON", "every host keeps a full binary log: any one can become the source"
         )
+        if replication.version >= AUTO_PURGE_SWITCH_SINCE:
+            purged_here = toolkit_purges(replication.flavor, replication.version, len(replication.replicas))
+            variables["binlog_expire_logs_auto_purge"] = setting(
+                "OFF" if purged_here else "ON",
+                f"the replicas that read from this host ({', '.join(replication.replicas)}): the toolkit's hourly "
+                "timer purges by age only while they are all connected"
+                if purged_here
+                else "no replica reads from this host: the server purges by age",
+            )
         # a new replica is seeded by CLONE INSTANCE FROM its source: both ends load the plugin
         options["plugin_load_add"] = setting(CLONE_PLUGIN, "the clone plugin: a new replica is seeded from its source")
     else:
