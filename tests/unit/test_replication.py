@@ -62,7 +62,9 @@ def test_a_mysql_source_of_replicas_leaves_purging_to_the_toolkit_where_the_serv
     alone = server_settings(Replication(**MYSQL, role="primary", server_id=1))
     assert alone["variables"]["binlog_expire_logs_auto_purge"]["value"] == "ON"
     # before 8.0.29 the server cannot stop purging by age: nothing set, no timer
-    old = server_settings(Replication(flavor="mysql", version=(8, 0, 28), role="primary", server_id=1, replicas=("db2",)))
+    old = server_settings(
+        Replication(flavor="mysql", version=(8, 0, 28), role="primary", server_id=1, replicas=("db2",))
+    )
     assert "binlog_expire_logs_auto_purge" not in old["variables"]
     assert toolkit_purges("mysql", (8, 0, 29), 1) and not toolkit_purges("mysql", (8, 0, 28), 1)
     assert not toolkit_purges("mysql", (9, 7, 4), 0) and not toolkit_purges("mariadb", (11, 8, 6), 2)
