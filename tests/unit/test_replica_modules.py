@@ -19,6 +19,15 @@ RUNNING = {
     "Auto_Position": 1,
     "Seconds_Behind_Source": 0,
 }
+# A MariaDB 11.8 replica pointed at SOURCE (the password must never show in a result).
+MARIADB_REPOINT = {
+    "socket": "/run/mysqld/mysqld.sock",
+    "flavor": "mariadb",
+    "version": "11.8.6",
+    "action": "repoint",
+    "source": SOURCE,
+    "password": "Repl-S3cret",
+}
 
 
 def probe(tmp_path, rows, **more):
@@ -63,14 +72,7 @@ def test_apply_points_the_replica_at_its_source_and_never_shows_the_password(tmp
 
 
 def test_a_refusal_names_the_statement_and_not_its_parameters(tmp_path):
-    args = {
-        "socket": "/run/mysqld/mysqld.sock",
-        "flavor": "mariadb",
-        "version": "11.8.6",
-        "action": "repoint",
-        "source": SOURCE,
-        "password": "Repl-S3cret",
-    }
+    args = MARIADB_REPOINT
     answers = [{"match": "CHANGE MASTER", "error": "Access denied; you need the REPLICATION SLAVE ADMIN privilege"}]
     result = run_module("replica_apply", tmp_path, args, env=server(tmp_path, answers))
     assert result["failed"] is True and result["msg"].startswith("the replica refused CHANGE MASTER")
@@ -108,14 +110,7 @@ def test_promoting_stops_replication_for_good_and_makes_the_server_writable(tmp_
 
 
 def test_a_mariadb_replica_goes_on_from_what_it_executed_itself_unless_seeded_from_a_backup(tmp_path):
-    args = {
-        "socket": "/run/mysqld/mysqld.sock",
-        "flavor": "mariadb",
-        "version": "11.8.6",
-        "action": "repoint",
-        "source": SOURCE,
-        "password": "Repl-S3cret",
-    }
+    args = MARIADB_REPOINT
     # a former primary: its own writes are in gtid_binlog_pos, not gtid_slave_pos
     repointed = run_module("replica_apply", tmp_path, args, check=True)
     assert repointed["statements"][:2] == ["STOP REPLICA", "SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_current_pos"]
