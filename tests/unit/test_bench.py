@@ -233,9 +233,22 @@ def test_plan_on_mariadb_leaves_out_the_dedicated_configuration():
 def test_configurations_alternate_within_each_round_and_restart_once_per_switch():
     steps = schedule(["stock", "tuned", "dedicated"], 3, ["oltp_read_write", "oltp_join"])
     order = [step["configuration"] for step in steps if step["switch"]]
-    assert order == ["stock", "tuned", "dedicated"] * 3
+    assert order == ["stock", "tuned", "dedicated", "tuned", "dedicated", "stock", "dedicated", "stock", "tuned"]
     assert len(steps) == 3 * 3 * 2
     assert [step["round"] for step in steps] == sorted(step["round"] for step in steps)
+
+
+@given(st.integers(min_value=1, max_value=6), st.integers(min_value=1, max_value=9))
+def test_over_whole_cycles_of_rounds_every_configuration_holds_each_place_once(count, cycles):
+    configurations = [f"c{index}" for index in range(count)]
+    steps = schedule(configurations, count * cycles, ["oltp_read_write"])
+    places = {name: [] for name in configurations}
+    for round_number in range(1, count * cycles + 1):
+        in_round = [step["configuration"] for step in steps if step["round"] == round_number]
+        assert sorted(in_round) == configurations
+        for place, name in enumerate(in_round):
+            places[name].append(place)
+    assert all(sorted(held) == sorted(list(range(count)) * cycles) for held in places.values())
 
 
 def test_without_a_comparison_the_server_is_measured_as_it_is():

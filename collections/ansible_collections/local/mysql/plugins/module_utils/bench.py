@@ -184,7 +184,10 @@ def refusals(probe: dict, params: dict) -> list[str]:
 def schedule(
     configurations: list[str], rounds: int, workloads: list[str], threads: int = 10, burst: int = 0
 ) -> list[dict]:
-    """Every measured run in order: configurations alternate within each round (A B C A B C ...).
+    """Every measured run in order: configurations alternate within each round, the order rotated
+    by one each round (A B C, B C A, C A B) so that no configuration always runs first after the
+    data load or last in a round: a drift over the runs (a table growing under inserts) falls on
+    each configuration alike.
 
     ``switch`` marks the first run on a configuration in a round: the server restarts there.
     Without configurations the server is measured as it is, with no restart. ``burst``: the
@@ -195,7 +198,8 @@ def schedule(
         runs.append((scenarios.BURST_WORKLOAD, burst, "burst"))
     steps = []
     for round_number in range(1, rounds + 1):
-        for configuration in configurations or [None]:
+        shift = (round_number - 1) % max(len(configurations), 1)
+        for configuration in (configurations[shift:] + configurations[:shift]) or [None]:
             for index, (workload, count, phase) in enumerate(runs):
                 steps.append(
                     {
