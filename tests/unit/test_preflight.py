@@ -137,6 +137,10 @@ REPLICA = {
         ({"mysql_raid_learn_schedule": " "}, "mysql_raid_learn_schedule"),
         ({"mysql_raid_learn_schedule": "every full moon"}, "mysql_raid_learn_schedule"),
         ({"mysql_raid_manage": "sometimes"}, "mysql_raid_manage"),
+        ({"mysql_raid_learn_hours": 100}, "mysql_raid_learn_hours"),
+        ({"mysql_backup_keep": 0}, "mysql_backup_keep"),
+        ({"mysql_backup_dir": "backups"}, "mysql_backup_dir"),
+        ({"mysql_backup_window_hours": 0}, "mysql_backup_window_hours"),
         # the inventory has one host: a canary or batch of more is refused
         ({"mysql_rollout_canary": 0}, "mysql_rollout_canary"),
         ({"mysql_rollout_canary": 2}, "mysql_rollout_canary"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.local.mysql.plugins.module_utils.backup import server_settings as backup_settings
 from ansible_collections.local.mysql.plugins.module_utils.observe import section_differs
 from ansible_collections.local.mysql.plugins.module_utils.replication import Replication, server_settings
 from ansible_collections.local.mysql.plugins.module_utils.sizes import binary_size
@@ -18,7 +19,11 @@ from ansible_collections.local.mysql.plugins.module_utils.sizing import (
 
 
 def mysql_sizing(
-    inputs: dict, overrides: dict | None = None, access: dict | None = None, replication: dict | None = None
+    inputs: dict,
+    overrides: dict | None = None,
+    access: dict | None = None,
+    replication: dict | None = None,
+    backup: bool = False,
 ) -> dict:
     """The plan for a host: {variables, options, explain, inputs, memory_budget, peak_memory, ...}.
 
@@ -26,7 +31,7 @@ def mysql_sizing(
     ``access`` (mysql_server_facts.access) adds the listening and TLS settings; ``replication``
     (mysql_replication_facts: role, server_id, domain_id, replicas, datadir, datadir_size,
     binlog_basename) the settings of the host's place in the topology, which also keep its binary
-    log on.
+    log on; ``backup`` (mysql_backup_enabled) what the server needs to be backed up.
     """
     known = set(Inputs.__dataclass_fields__)
     unknown = set(inputs) - known
@@ -55,7 +60,11 @@ def mysql_sizing(
                 binlog_basename=str(place.get("binlog_basename") or ""),
             )
         )
-        owned = {"mysql_server": access or {}, "mysql_replication": settings}
+        owned = {
+            "mysql_server": access or {},
+            "mysql_replication": settings,
+            "mysql_backup": backup_settings(sized.flavor, bool(backup)),
+        }
         return with_settings(plan(sized).to_fact(overrides or {}), owned, overrides or {})
     except SizingError as error:
         raise AnsibleFilterError(str(error)) from error

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ansible_collections.local.mysql.plugins.module_utils.backup import CLONE_PLUGIN
 from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB, MIB, human
 
 # Each parallel applier worker of MySQL may queue up to replica_pending_jobs_size_max (128 MiB):
@@ -25,7 +26,6 @@ RELAY_SPACE_SHARE = 0.1
 RELAY_SPACE_MIN = GIB
 # MariaDB writes no binary log unless log_bin names its files: the toolkit's name, in the datadir.
 MARIADB_BINLOG = "mysql-bin"
-CLONE_PLUGIN = "mysql_clone.so"
 # MariaDB from 11.4 purges binary logs only while this many replicas are connected.
 PURGE_CONNECTIONS_SINCE = (11, 4)
 # MySQL purges by age alone; from 8.0.29 that purge can be switched off, and the toolkit's timer

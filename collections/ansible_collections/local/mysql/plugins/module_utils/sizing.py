@@ -249,17 +249,24 @@ class Plan:
 
 def with_settings(fact: dict, owned: dict[str, dict], overrides: dict) -> dict:
     """The plan's fact with other roles' settings beside the sized values: mysql_server's access
-    (listening addresses, TLS), mysql_replication's place in the topology. ``owned`` maps each
+    (listening addresses, TLS), mysql_replication's place in the topology, what mysql_backup
+    needs. ``owned`` maps each
     role to its {variables, options}: ``variables`` the server shows, ``options`` only its start-up
     reads. A name a role sets is its own: an override of it is refused, naming the role."""
     fact = {**fact, "variables": dict(fact["variables"]), "explain": dict(fact["explain"]), "options": {}}
+    shared = {}
     for role, settings in owned.items():
         for kind in ("variables", "options"):
             for name, setting in (settings.get(kind) or {}).items():
+                if name in shared and fact[kind].get(name) == setting["value"]:
+                    # two roles need the same thing (the clone plugin): one line, both reasons
+                    fact["explain"][name]["formula"] += f"; {setting['formula']}"
+                    continue
                 if name in overrides or name in fact["variables"] or name in fact["options"]:
                     raise SizingError(
                         f"mysql_tune_overrides: {name} is set by the {role} role; use its {role}_* variables"
                     )
+                shared[name] = role
                 fact[kind][name] = setting["value"]
                 fact["explain"][name] = {"formula": setting["formula"], "inputs": {}}
     return fact

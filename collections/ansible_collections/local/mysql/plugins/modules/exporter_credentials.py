@@ -1,5 +1,5 @@
 #!/usr/bin/python
-"""Ansible module: the exporter's client file, with a password made on the host once and kept."""
+"""Ansible module: a client file (the exporter's, the backups'), with a password made on the host once and kept."""
 
 DOCUMENTATION = r"""
 module: exporter_credentials
@@ -36,6 +36,10 @@ options:
     type: str
     default: ""
     no_log: true
+  role:
+    description: The role named in the file's first line, the one that writes it.
+    type: str
+    default: mysql_monitor
 author: MySQL tuning toolkit contributors
 """
 
@@ -65,8 +69,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.observe import replace_file
 
 
-def client_file(user: str, password: str, socket: str) -> str:
-    return f"# Written by the mysql_monitor role.\n[client]\nuser={user}\npassword={password}\nsocket={socket}\n"
+def client_file(user: str, password: str, socket: str, role: str) -> str:
+    return f"# Written by the {role} role.\n[client]\nuser={user}\npassword={password}\nsocket={socket}\n"
 
 
 def stored_password(path: str) -> str | None:
@@ -86,6 +90,7 @@ def main():
             "socket": {"type": "path", "required": True},
             "owner": {"type": "str", "required": True},
             "password": {"type": "str", "default": "", "no_log": True},
+            "role": {"type": "str", "default": "mysql_monitor"},
         },
         supports_check_mode=True,
     )
@@ -98,7 +103,7 @@ def main():
             module.exit_json(changed=True, password="")
         module.fail_json(msg=f"no system user {owner} to own {path}")
     password = module.params["password"] or stored_password(path) or secrets.token_urlsafe(24)
-    wanted = client_file(module.params["user"], password, module.params["socket"])
+    wanted = client_file(module.params["user"], password, module.params["socket"], module.params["role"])
     try:
         with open(path, encoding="utf-8") as handle:
             current = handle.read()

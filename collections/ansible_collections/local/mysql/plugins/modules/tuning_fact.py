@@ -5,7 +5,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: tuning_fact
-short_description: Read the toolkit's local fact file, or write one section (host, io, sizing, raid)
+short_description: Read the toolkit's local fact file, or write one section (host, io, sizing, raid, backup)
 description:
   - The file is JSON, readable as C(ansible_local.mysql_tuning). Each role owns one section and
     replaces only that one; the others are kept as they are. Supports check mode and diff.
@@ -15,7 +15,7 @@ options:
   section:
     description: The section to write.
     type: str
-    choices: [host, io, sizing, raid]
+    choices: [host, io, sizing, raid, backup]
   data:
     description: The section's new content.
     type: dict

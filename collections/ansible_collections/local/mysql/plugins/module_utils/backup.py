@@ -1,0 +1,220 @@
+"""Physical backups: where they may go, which ones are good, whether the next one fits, when it runs.
+
+Pure and standard-library only: the ``mysql_backup`` role installs this file on the host beside
+its ``mysql-backup`` script, which reads and writes manifests with it, and the role's probe reads
+the same manifests with it. A backup is a directory under the target named by its start time
+(UTC); it is good only once its ``manifest.json`` exists, which is written last: a backup killed
+halfway has none, is never counted or restored, and the next run removes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from datetime import datetime, timedelta, timezone
+
+MANIFEST = "manifest.json"
+# the server's files inside a backup directory (the clone's or mariadb-backup's target)
+DATA = "data"
+NAME = re.compile(r"\d{8}T\d{6}Z")
+NAME_FORMAT = "%Y%m%dT%H%M%SZ"
+# room the target keeps beyond the next backup's expected size (the data grows between backups)
+ROOM_MARGIN = 1.2
+# MySQL's clone plugin (CLONE LOCAL DATA DIRECTORY), loaded at start like the other options
+CLONE_PLUGIN = "mysql_clone.so"
+MANIFEST_KEYS = ("name", "flavor", "version", "started", "finished", "seconds", "bytes", "files", "sha256", "position")
+HOUR = 3600
+
+
+def backup_name(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime(NAME_FORMAT)
+
+
+def target_problem(target: str, datadir: str) -> str | None:
+    """Why backups cannot go to ``target`` (mysql_backup_dir), or None."""
+    if not target.startswith("/"):
+        return f"mysql_backup_dir '{target}': an absolute path is needed"
+    path, data = os.path.normpath(target), os.path.normpath(datadir)
+    if path == "/":
+        return "mysql_backup_dir '/': a directory of its own is needed, not the root"
+    if path == data or path.startswith(data + "/"):
+        return f"mysql_backup_dir '{target}': inside the datadir {datadir} (lost with it, and read by the server)"
+    if data.startswith(path + "/"):
+        return f"mysql_backup_dir '{target}': holds the datadir {datadir} (old backups would be removed beside it)"
+    return None
+
+
+def tree_bytes(root: str) -> int:
+    """Bytes of the files under ``root`` (a file the server removes meanwhile is not counted)."""
+    total = 0
+    for folder, _folders, names in os.walk(root):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
+def tree_digest(root: str) -> tuple[str, int, int]:
+    """(sha256, bytes, files) of every file under ``root``: names and contents, in name order."""
+    digest, total, count = hashlib.sha256(), 0, 0
+    for folder, folders, names in os.walk(root):
+        folders.sort()
+        for name in sorted(names):
+            path = os.path.join(folder, name)
+            digest.update(os.path.relpath(path, root).encode() + b"\0")
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+                    total += len(block)
+            count += 1
+    return digest.hexdigest(), total, count
+
+
+def manifest(name: str, server: dict, started: datetime, finished: datetime, digest: tuple, position: dict) -> dict:
+    """What a good backup records: the server, its end position and its files' checksum."""
+    sha256, total, count = digest
+    return {
+        "name": name,
+        "flavor": server["flavor"],
+        "version": server["version"],
+        "started": started.astimezone(timezone.utc).isoformat(),
+        "finished": finished.astimezone(timezone.utc).isoformat(),
+        "seconds": round((finished - started).total_seconds(), 1),
+        "bytes": total,
+        "files": count,
+        "sha256": sha256,
+        # GTID set and binary-log file and position the backup's data ends at
+        "position": position,
+    }
+
+
+def read_manifest(text: str | None, name: str) -> dict | None:
+    """A directory's manifest if it makes the backup good (complete and its own), else None."""
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or any(key not in data for key in MANIFEST_KEYS) or data["name"] != name:
+        return None
+    return data
+
+
+def catalog(entries: dict[str, str | None]) -> dict:
+    """{good: [manifest, oldest first], incomplete: [name]} from {directory name: manifest text or
+    None}; other names in the target are not the toolkit's and are left alone."""
+    good, incomplete = [], []
+    for name in sorted(entries):
+        if not NAME.fullmatch(name):
+            continue
+        found = read_manifest(entries[name], name)
+        if found:
+            good.append(found)
+        else:
+            incomplete.append(name)
+    return {"good": good, "incomplete": incomplete}
+
+
+def read_catalog(target: str) -> dict:
+    """The catalog of a target directory on this host (empty when it does not exist)."""
+    entries = {}
+    if os.path.isdir(target):
+        for name in os.listdir(target):
+            if not os.path.isdir(os.path.join(target, name)):
+                continue
+            try:
+                with open(os.path.join(target, name, MANIFEST), encoding="utf-8") as handle:
+                    entries[name] = handle.read()
+            except OSError:
+                entries[name] = None
+    return catalog(entries)
+
+
+def expired(good: list[dict], keep: int) -> list[str]:
+    """The good backups beyond the newest ``keep`` (removed only after a new one is good)."""
+    return [item["name"] for item in good[: max(0, len(good) - keep)]]
+
+
+def next_size(good: list[dict], datadir_bytes: int) -> tuple[int, str]:
+    """The size the next backup is expected to take, and what it is read from."""
+    if good:
+        return int(good[-1]["bytes"]), f"the last backup ({good[-1]['name']})"
+    return int(datadir_bytes), "the datadir (no backup yet)"
+
+
+def room_problem(target: str, free: int, good: list[dict], datadir_bytes: int) -> str | None:
+    """Why the target cannot hold the next backup, with the numbers, or None."""
+    size, basis = next_size(good, datadir_bytes)
+    need = int(size * ROOM_MARGIN)
+    if free >= need:
+        return None
+    return (
+        f"mysql_backup_dir '{target}': {free // 2**20} MiB free, the next backup needs {need // 2**20} MiB "
+        f"({size // 2**20} MiB measured on {basis}, plus {round((ROOM_MARGIN - 1) * 100)} % for growth)"
+    )
+
+
+def elapses(text: str) -> list[datetime]:
+    """The times ``systemd-analyze calendar --iterations=N`` prints, in UTC: each elapse's line
+    when the host runs on UTC, else the ``(in UTC)`` line that follows it."""
+    times: list[datetime | None] = []
+    moment = re.compile(r"\w+ (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (\S+)$")
+    for line in text.splitlines():
+        label, _, value = line.strip().partition(": ")
+        found = moment.match(value)
+        if not found:
+            continue
+        when = datetime.strptime(found.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+        utc = when if found.group(2) == "UTC" else None
+        if label == "Next elapse" or label.startswith("Iteration #"):
+            times.append(utc)
+        elif label == "(in UTC)" and times:
+            times[-1] = utc
+    return [when for when in times if when is not None]
+
+
+def window_seconds(good: list[dict], planned_hours: float) -> float:
+    """How long a backup is taken to last: the planned window, or longer when the last backup took
+    more than half of it (the data grows)."""
+    measured = 2 * float(good[-1]["seconds"]) if good else 0.0
+    return max(planned_hours * HOUR, measured)
+
+
+def overlaps(backups: list[datetime], backup_seconds: float, learns: list[datetime], learn_seconds: float) -> list:
+    """Pairs (backup start, learn start) whose windows share a moment."""
+    found = []
+    for learn in learns:
+        learn_end = learn + timedelta(seconds=learn_seconds)
+        for start in backups:
+            if start < learn_end and learn < start + timedelta(seconds=backup_seconds):
+                found.append((start, learn))
+    return found
+
+
+def schedule_problem(schedule: str, learn_schedule: str, clashes: list, backup_seconds: float, learn_hours: float):
+    """Why the backup schedule cannot stay, naming the first clash, or None."""
+    if not clashes:
+        return None
+    start, learn = clashes[0]
+    return (
+        f"mysql_backup_schedule '{schedule}': the backup at {start:%Y-%m-%d %H:%M} UTC (given "
+        f"{round(backup_seconds / HOUR, 1)} h) overlaps the RAID learn cycle at {learn:%Y-%m-%d %H:%M} UTC "
+        f"(mysql_raid_learn_schedule '{learn_schedule}', {learn_hours} h): a learn leaves the controller "
+        f"write-through, and the backup's reads and writes would stall the server twice; {len(clashes)} such "
+        "clashes in the next year"
+    )
+
+
+def server_settings(flavor: str, enabled: bool) -> dict:
+    """What the server needs to be backed up, for the tuning drop-in: MySQL loads its clone plugin."""
+    if not enabled or flavor != "mysql":
+        return {"variables": {}, "options": {}}
+    return {
+        "variables": {},
+        "options": {"plugin_load_add": {"value": CLONE_PLUGIN, "formula": "the clone plugin: backups clone the data"}},
+    }

@@ -1,0 +1,185 @@
+"""Backups: target, catalog and retention, room, the schedule against RAID learn windows."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+import json
+import os
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from ansible_collections.local.mysql.plugins.filter.sizing import mysql_sizing
+from ansible_collections.local.mysql.plugins.module_utils import backup
+from hypothesis import given
+from hypothesis import strategies as st
+
+MIB = 2**20
+START = datetime(2026, 12, 6, 0, 30, tzinfo=UTC)
+SERVER = {"flavor": "mysql", "version": "9.7.4"}
+POSITION = {"binlog_file": "binlog.000003", "binlog_position": 157, "gtid": "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5"}
+
+
+def script():
+    files = Path(__file__).parents[2] / "roles/mysql_backup/files"
+    # the rules beside the script, as on a host (files/backup.py is the module_utils file)
+    sys.path.insert(0, str(files))
+    path = files / "mysql-backup"
+    loader = importlib.machinery.SourceFileLoader("mysql_backup_script", str(path))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(module)
+    return module
+
+
+def good(name: str, size: int = 100 * MIB, seconds: float = 60.0) -> str:
+    started = datetime.strptime(name, backup.NAME_FORMAT).replace(tzinfo=UTC)
+    content = backup.manifest(name, SERVER, started, started + timedelta(seconds=seconds), ("ab", size, 3), POSITION)
+    return json.dumps(content)
+
+
+@pytest.mark.parametrize(
+    ("target", "why"),
+    [
+        ("backups", "an absolute path"),
+        ("/", "not the root"),
+        ("/var/lib/mysql", "inside the datadir"),
+        ("/var/lib/mysql/../mysql/backups", "inside the datadir"),
+        ("/var/lib", "holds the datadir"),
+    ],
+)
+def test_a_target_inside_or_around_the_datadir_is_refused_naming_the_variable(target, why):
+    problem = backup.target_problem(target, "/var/lib/mysql")
+    assert problem.startswith(f"mysql_backup_dir '{target}'") and why in problem
+
+
+def test_a_target_beside_the_datadir_is_accepted():
+    assert backup.target_problem("/var/lib/mysql-backups", "/var/lib/mysql") is None
+    assert backup.target_problem("/srv/backup/mysql", "/var/lib/mysql") is None
+
+
+def test_only_a_directory_with_its_own_whole_manifest_is_a_good_backup():
+    found = backup.catalog(
+        {
+            "20261204T003000Z": good("20261204T003000Z"),
+            "20261205T003000Z": None,  # killed halfway: no manifest
+            "20261206T003000Z": '{"name": "20261206T0030',  # cut short
+            "20261207T003000Z": good("20261204T003000Z"),  # another backup's manifest
+            "lost+found": None,  # not the toolkit's
+        }
+    )
+    assert [item["name"] for item in found["good"]] == ["20261204T003000Z"]
+    assert found["incomplete"] == ["20261205T003000Z", "20261206T003000Z", "20261207T003000Z"]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10**6), unique=True, max_size=20), st.integers(1, 10))
+def test_retention_removes_the_oldest_beyond_keep_and_never_a_newer_one(offsets, keep):
+    names = sorted(backup.backup_name(START + timedelta(hours=offset)) for offset in offsets)
+    found = backup.catalog({name: good(name) for name in names})
+    removed = backup.expired(found["good"], keep)
+    kept = [name for name in names if name not in removed]
+    assert len(kept) == min(keep, len(names))
+    assert all(old < new for old in removed for new in kept)
+
+
+def test_the_room_check_reads_the_last_backup_or_the_datadir_and_gives_the_numbers():
+    problem = backup.room_problem("/b", 500 * MIB, [], 450 * MIB)
+    assert problem.startswith("mysql_backup_dir '/b': 500 MiB free, the next backup needs 540 MiB"), problem
+    assert "450 MiB measured on the datadir (no backup yet)" in problem
+    assert backup.room_problem("/b", 540 * MIB, [], 450 * MIB) is None
+    last = json.loads(good("20261205T003000Z", size=900 * MIB))
+    problem = backup.room_problem("/b", 1000 * MIB, [last], 100 * MIB)
+    assert "1080 MiB" in problem and "900 MiB measured on the last backup (20261205T003000Z)" in problem
+
+
+UTC_OUTPUT = """  Original form: Sun *-*-01..07 03:00:00
+Normalized form: Sun *-*-01..07 03:00:00
+    Next elapse: Sun 2027-01-03 03:00:00 UTC
+       From now: 3 weeks 6 days left
+   Iteration #2: Sun 2027-02-07 03:00:00 UTC
+       From now: 2 months 1 day left
+"""
+ZONED_OUTPUT = """Normalized form: *-*-* 00:30:00
+    Next elapse: Mon 2026-12-07 00:30:00 CET
+       (in UTC): Sun 2026-12-06 23:30:00 UTC
+       From now: 11h left
+   Iteration #2: Tue 2026-12-08 00:30:00 CET
+       (in UTC): Mon 2026-12-07 23:30:00 UTC
+"""
+
+
+def test_the_calendar_elapses_are_read_in_utc_whatever_the_hosts_zone():
+    assert backup.elapses(UTC_OUTPUT) == [
+        datetime(2027, 1, 3, 3, 0, tzinfo=UTC),
+        datetime(2027, 2, 7, 3, 0, tzinfo=UTC),
+    ]
+    assert backup.elapses(ZONED_OUTPUT) == [
+        datetime(2026, 12, 6, 23, 30, tzinfo=UTC),
+        datetime(2026, 12, 7, 23, 30, tzinfo=UTC),
+    ]
+
+
+def test_the_default_schedules_do_not_overlap_and_a_backup_inside_a_learn_window_does():
+    learn = datetime(2027, 1, 3, 3, 0, tzinfo=UTC)
+    nightly = [datetime(2027, 1, day, 0, 30, tzinfo=UTC) for day in range(1, 8)]
+    assert backup.overlaps(nightly, 2 * backup.HOUR, [learn], 12 * backup.HOUR) == []
+    late = [moment + timedelta(hours=3) for moment in nightly]
+    clashes = backup.overlaps(late, 2 * backup.HOUR, [learn], 12 * backup.HOUR)
+    assert clashes == [(datetime(2027, 1, 3, 3, 30, tzinfo=UTC), learn)]
+    message = backup.schedule_problem("*-*-* 03:30:00", "Sun *-*-01..07 03:00:00", clashes, 7200, 12)
+    assert message.startswith("mysql_backup_schedule '*-*-* 03:30:00': the backup at 2027-01-03 03:30 UTC")
+
+
+@given(
+    st.integers(0, 10**6),
+    st.integers(1, 10**5),
+    st.integers(0, 10**6),
+    st.integers(1, 10**5),
+)
+def test_two_windows_overlap_exactly_when_they_share_a_moment(backup_at, backup_len, learn_at, learn_len):
+    start, learn = START + timedelta(seconds=backup_at), START + timedelta(seconds=learn_at)
+    shared = max(backup_at, learn_at) < min(backup_at + backup_len, learn_at + learn_len)
+    assert bool(backup.overlaps([start], backup_len, [learn], learn_len)) == shared
+
+
+def test_a_backup_is_given_twice_its_last_time_when_that_exceeds_the_window():
+    assert backup.window_seconds([], 2) == 7200
+    assert backup.window_seconds([json.loads(good("20261205T003000Z", seconds=5400))], 2) == 10800
+
+
+def test_mysql_with_backups_loads_the_clone_plugin_once_with_both_reasons():
+    inputs = {"memory": "4G", "cpus": 2, "disk": "ssd", "flavor": "mysql", "version": "9.7.4"}
+    alone = mysql_sizing(inputs, backup=True)
+    assert alone["options"]["plugin_load_add"] == "mysql_clone.so"
+    both = mysql_sizing(inputs, replication={"role": "primary", "server_id": 1}, backup=True)
+    assert both["options"]["plugin_load_add"] == "mysql_clone.so"
+    assert "seeded" in both["explain"]["plugin_load_add"]["formula"]
+    assert "backups" in both["explain"]["plugin_load_add"]["formula"]
+    assert "plugin_load_add" not in mysql_sizing(inputs)["options"]
+    mariadb = {**inputs, "flavor": "mariadb", "version": "11.8.6"}
+    assert "plugin_load_add" not in mysql_sizing(mariadb, backup=True)["options"]
+
+
+def test_the_script_writes_the_manifest_last_and_only_then_the_backup_counts(tmp_path):
+    tool = script()
+    name = "20261206T003000Z"
+    data = tmp_path / name / backup.DATA
+    data.mkdir(parents=True)
+    (data / "ibdata1").write_bytes(b"x" * 1000)
+    assert backup.read_catalog(str(tmp_path))["incomplete"] == [name], "files without a manifest"
+    digest = backup.tree_digest(str(data))
+    assert digest[1:] == (1000, 1)
+    tool.write_manifest(str(tmp_path / name), backup.manifest(name, SERVER, START, START, digest, POSITION))
+    found = backup.read_catalog(str(tmp_path))
+    assert [item["name"] for item in found["good"]] == [name] and found["incomplete"] == []
+    assert sorted(os.listdir(tmp_path / name)) == [backup.DATA, backup.MANIFEST]
+
+
+def test_the_checksum_changes_with_a_files_content_or_name(tmp_path):
+    (tmp_path / "a").write_bytes(b"one")
+    first = backup.tree_digest(str(tmp_path))
+    (tmp_path / "a").write_bytes(b"two")
+    second = backup.tree_digest(str(tmp_path))
+    (tmp_path / "a").rename(tmp_path / "b")
+    assert len({first[0], second[0], backup.tree_digest(str(tmp_path))[0]}) == 3
