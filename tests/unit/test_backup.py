@@ -6,6 +6,7 @@ import importlib.machinery
 import importlib.util
 import json
 import os
+import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -161,6 +162,22 @@ def test_mysql_with_backups_loads_the_clone_plugin_once_with_both_reasons():
     assert "plugin_load_add" not in mysql_sizing(mariadb, backup=True)["options"]
 
 
+def test_mariadb_with_backups_writes_a_binary_log_under_the_name_it_has():
+    inputs = {"memory": "4G", "cpus": 2, "disk": "ssd", "flavor": "mariadb", "version": "11.8.6"}
+    assert mysql_sizing(inputs, backup=True)["options"]["log_bin"] == "/var/lib/mysql/mysql-bin"
+    kept = mysql_sizing(inputs, replication={"binlog_basename": "/srv/binlog/db1-bin"}, backup=True)
+    assert kept["options"]["log_bin"] == "/srv/binlog/db1-bin"
+    both = mysql_sizing(inputs, replication={"role": "primary", "server_id": 1}, backup=True)
+    assert both["options"]["log_bin"] == "/var/lib/mysql/mysql-bin"
+    assert "replicas read it" in both["explain"]["log_bin"]["formula"]
+    assert "a restore replays it" in both["explain"]["log_bin"]["formula"]
+    assert "log_bin" not in mysql_sizing(inputs)["options"]
+    off = {**inputs, "binlog": False}
+    assert mysql_sizing(off, backup=True)["variables"].keys() - mysql_sizing(off)["variables"].keys(), (
+        "the binary log's retention is sized from the first run on, not after the restart that turns it on"
+    )
+
+
 def test_the_script_writes_the_manifest_last_and_only_then_the_backup_counts(tmp_path):
     tool = script()
     name = "20261206T003000Z"
@@ -183,3 +200,73 @@ def test_the_checksum_changes_with_a_files_content_or_name(tmp_path):
     second = backup.tree_digest(str(tmp_path))
     (tmp_path / "a").rename(tmp_path / "b")
     assert len({first[0], second[0], backup.tree_digest(str(tmp_path))[0]}) == 3
+
+
+def starting_at(name: str, binlog_file: str) -> dict:
+    item = json.loads(good(name))
+    return {**item, "position": {**item["position"], "binlog_file": binlog_file}}
+
+
+def test_the_archive_copies_closed_logs_not_whole_yet_and_never_the_one_being_written():
+    logs = [("binlog.000007", 500), ("binlog.000008", 900), ("binlog.000009", 120)]
+    plan = backup.archive_plan(logs, {"binlog.000007": 500, "binlog.000008": 400}, [])
+    assert plan == {"copy": ["binlog.000008"], "remove": []}, "without a backup nothing is removed"
+
+
+@given(st.lists(st.integers(1, 60), min_size=1, max_size=6), st.integers(1, 80))
+def test_the_archive_keeps_every_log_a_kept_backup_replays_from(starts, archived_count):
+    good = [starting_at(backup.backup_name(START + timedelta(days=day)), f"binlog.{n:06d}") for day, n in
+            enumerate(starts)]  # fmt: skip
+    archived = {f"binlog.{n:06d}": 1 for n in range(1, archived_count + 1)}
+    removed = backup.archive_plan([("binlog.000999", 1)], archived, good)["remove"]
+    assert all(backup.log_number(name) < min(starts) for name in removed)
+    assert len(removed) == len([n for n in range(1, archived_count + 1) if n < min(starts)])
+
+
+def test_a_replay_reads_from_the_backups_log_on_and_refuses_a_gap():
+    archived = ["mysql-bin.000003", "mysql-bin.000001", "mysql-bin.000002", "mysql-bin.000004"]
+    assert backup.replay_files(archived, "mysql-bin.000002") == [
+        "mysql-bin.000002",
+        "mysql-bin.000003",
+        "mysql-bin.000004",
+    ]
+    with pytest.raises(ValueError, match=re.escape("lacks the logs between mysql-bin.000002 and mysql-bin.000004")):
+        backup.replay_files(["mysql-bin.000002", "mysql-bin.000004"], "mysql-bin.000002")
+    with pytest.raises(ValueError, match=re.escape("lacks mysql-bin.000001")):
+        backup.replay_files(["mysql-bin.000002"], "mysql-bin.000001")
+
+
+def test_the_restore_takes_the_newest_good_backup_and_refuses_a_point_before_it_ended():
+    first, second = starting_at("20261204T003000Z", "binlog.000002"), starting_at("20261205T003000Z", "binlog.000004")
+    archived = ["binlog.000002", "binlog.000003", "binlog.000004", "binlog.000005"]
+    plan = backup.restore_plan([first, second], archived, "", "2026-12-05 10:00:00")
+    assert plan["backup"]["name"] == "20261205T003000Z" and plan["problem"] == ""
+    assert plan["replay"] == ["binlog.000004", "binlog.000005"]
+    early = backup.restore_plan([first, second], archived, "", "2026-12-05 00:30:30")
+    assert early["problem"].startswith("mysql_restore_until '2026-12-05 00:30:30': before backup 20261205T003000Z")
+    older = backup.restore_plan([first, second], archived, "20261204T003000Z", "2026-12-05 00:30:30")
+    assert older["problem"] == "" and older["replay"][0] == "binlog.000002"
+    assert backup.restore_plan([first], archived, "", "none")["replay"] == []
+    assert backup.restore_plan([first], archived, "20261201T003000Z", "")["problem"].startswith(
+        "mysql_restore_backup '20261201T003000Z': no good backup of that name (good ones: 20261204T003000Z)"
+    )
+    assert backup.restore_plan([first], archived, "", "yesterday")["problem"].startswith(
+        "mysql_restore_until 'yesterday'"
+    )
+    assert backup.restore_plan([], archived, "", "")["problem"].startswith("mysql_restore_backup ''")
+
+
+def test_a_mysql_backup_without_gtids_restores_but_is_not_replayed():
+    taken = starting_at("20261204T003000Z", "binlog.000002")
+    taken["position"]["gtid"] = ""
+    plan = backup.restore_plan([taken], ["binlog.000002"], "", "")
+    assert "without GTIDs" in plan["problem"] and plan["replay"] == []
+    assert backup.restore_plan([taken], ["binlog.000002"], "", "none")["problem"] == ""
+    mariadb = {**taken, "flavor": "mariadb"}
+    assert backup.restore_plan([mariadb], ["binlog.000002"], "", "")["problem"] == "", "its position is exact"
+
+
+def test_the_archive_rotates_only_a_log_with_new_events():
+    assert backup.rotate_needed(("binlog.000004", 200), None)
+    assert not backup.rotate_needed(("binlog.000004", 200), ("binlog.000004", 200))
+    assert backup.rotate_needed(("binlog.000004", 350), ("binlog.000004", 200))

@@ -41,8 +41,9 @@ def mysql_sizing(
         values = dict(inputs)
         values["memory"] = parse_size(values["memory"])
         place = {"role": "none", **(replication or {})}
-        if place["role"] != "none":
-            # every member keeps a binary log: the retention is sized for it from this run on
+        if place["role"] != "none" or backup:
+            # every member keeps a binary log, and so does a host whose backups replay it: the
+            # retention is sized for it from this run on
             values["binlog"] = True
         sized = Inputs(**values)
         settings = server_settings(
@@ -63,7 +64,12 @@ def mysql_sizing(
         owned = {
             "mysql_server": access or {},
             "mysql_replication": settings,
-            "mysql_backup": backup_settings(sized.flavor, bool(backup)),
+            "mysql_backup": backup_settings(
+                sized.flavor,
+                bool(backup),
+                str(place.get("datadir") or "/var/lib/mysql"),
+                str(place.get("binlog_basename") or ""),
+            ),
         }
         return with_settings(plan(sized).to_fact(overrides or {}), owned, overrides or {})
     except SizingError as error:

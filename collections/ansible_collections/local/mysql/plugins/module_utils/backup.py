@@ -24,6 +24,8 @@ NAME_FORMAT = "%Y%m%dT%H%M%SZ"
 ROOM_MARGIN = 1.2
 # MySQL's clone plugin (CLONE LOCAL DATA DIRECTORY), loaded at start like the other options
 CLONE_PLUGIN = "mysql_clone.so"
+# MariaDB writes no binary log unless log_bin names its files: the toolkit's name, in the datadir
+MARIADB_BINLOG = "mysql-bin"
 MANIFEST_KEYS = ("name", "flavor", "version", "started", "finished", "seconds", "bytes", "files", "sha256", "position")
 HOUR = 3600
 
@@ -210,11 +212,99 @@ def schedule_problem(schedule: str, learn_schedule: str, clashes: list, backup_s
     )
 
 
-def server_settings(flavor: str, enabled: bool) -> dict:
-    """What the server needs to be backed up, for the tuning drop-in: MySQL loads its clone plugin."""
-    if not enabled or flavor != "mysql":
+def mariadb_log_bin(basename: str, datadir: str) -> str:
+    """MariaDB's log_bin: a name the server already writes under is kept (a new one would orphan
+    the logs present), else the toolkit's in the datadir."""
+    return basename or f"{datadir}/{MARIADB_BINLOG}"
+
+
+def log_number(name: str) -> int:
+    """The sequence number of a binary log file ('binlog.000012' -> 12)."""
+    return int(name.rsplit(".", 1)[-1])
+
+
+def archive_plan(server_logs: list[tuple[str, int]], archived: dict[str, int], good: list[dict]) -> dict:
+    """What the archive does with the server's binary logs, oldest first, the last being written:
+    {copy: the closed logs not archived whole yet, remove: archived logs older than any kept
+    backup's replay needs}. Without a good backup nothing is removed."""
+    closed = server_logs[:-1]
+    copy = [name for name, size in closed if archived.get(name) != size]
+    starts = [item["position"]["binlog_file"] for item in good if item["position"].get("binlog_file")]
+    remove = []
+    if len(starts) == len(good) and starts:
+        oldest = min(log_number(name) for name in starts)
+        remove = sorted((name for name in archived if log_number(name) < oldest), key=log_number)
+    return {"copy": copy, "remove": remove}
+
+
+def replay_files(archived: list[str], start: str) -> list[str]:
+    """The archived logs a replay from ``start`` reads, in order; a gap in their numbers is an error
+    (a replay across it would skip transactions)."""
+    chosen = sorted((name for name in archived if log_number(name) >= log_number(start)), key=log_number)
+    if not chosen or chosen[0] != start:
+        raise ValueError(f"the archive lacks {start}, where the backup's replay starts")
+    for before, after in zip(chosen, chosen[1:]):
+        if log_number(after) != log_number(before) + 1:
+            raise ValueError(f"the archive lacks the logs between {before} and {after}")
+    return chosen
+
+
+def restore_plan(good: list[dict], archived: list[str], name: str, until: str) -> dict:
+    """The backup a restore starts from and the archived logs it replays: {backup, replay, problem}.
+
+    ``name`` empty takes the newest good backup; ``until`` ('YYYY-MM-DD HH:MM:SS', UTC) bounds the
+    replay, "" replays the whole archive, "none" replays nothing."""
+    chosen = [item for item in good if item["name"] == name] if name else good[-1:]
+    if not chosen:
+        wanted = f"mysql_restore_backup '{name}'" if name else "mysql_restore_backup ''"
+        known = ", ".join(item["name"] for item in good) or "none"
+        return {"backup": None, "replay": [], "problem": f"{wanted}: no good backup of that name (good ones: {known})"}
+    taken = chosen[0]
+    plan = {"backup": taken, "replay": [], "problem": ""}
+    if until == "none":
+        return plan
+    if until:
+        try:
+            moment = datetime.strptime(until, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+        except ValueError:
+            return {**plan, "problem": f"mysql_restore_until '{until}': a UTC time as YYYY-MM-DD HH:MM:SS, '' or none"}
+        if moment < datetime.fromisoformat(taken["finished"]):
+            return {
+                **plan,
+                "problem": f"mysql_restore_until '{until}': before backup {taken['name']} ended ({taken['finished']}); "
+                "choose an older backup with mysql_restore_backup",
+            }
+    start = taken["position"].get("binlog_file")
+    if not start:
+        return {**plan, "problem": f"backup {taken['name']} has no binary-log position: it restores, it cannot replay"}
+    if taken["flavor"] == "mysql" and not taken["position"].get("gtid"):
+        # the clone's position is read before it starts: only GTIDs skip what it holds already
+        return {
+            **plan,
+            "problem": f"backup {taken['name']} is of a MySQL server without GTIDs (gtid_mode OFF): a replay from "
+            "the position read before its clone could apply transactions twice; restore it with "
+            "mysql_restore_until=none",
+        }
+    try:
+        plan["replay"] = replay_files(archived, start)
+    except ValueError as error:
+        plan["problem"] = f"backup {taken['name']}: {error}"
+    return plan
+
+
+def rotate_needed(current: tuple[str, int], after_last_rotation: tuple[str, int] | None) -> bool:
+    """Whether the log being written holds events since the archive last rotated it: closing it
+    lets the archive copy them (a log is copied once closed)."""
+    return after_last_rotation is None or tuple(after_last_rotation) != tuple(current)
+
+
+def server_settings(flavor: str, enabled: bool, datadir: str = "/var/lib/mysql", basename: str = "") -> dict:
+    """What the server needs to be backed up, for the tuning drop-in: MySQL loads its clone plugin;
+    MariaDB writes a binary log (point-in-time recovery replays it; MySQL writes one by default)."""
+    if not enabled:
         return {"variables": {}, "options": {}}
-    return {
-        "variables": {},
-        "options": {"plugin_load_add": {"value": CLONE_PLUGIN, "formula": "the clone plugin: backups clone the data"}},
-    }
+    if flavor == "mysql":
+        plugin = {"value": CLONE_PLUGIN, "formula": "the clone plugin: backups clone the data"}
+        return {"variables": {}, "options": {"plugin_load_add": plugin}}
+    log_bin = {"value": mariadb_log_bin(basename, datadir), "formula": "binary log on: a restore replays it to a point"}
+    return {"variables": {}, "options": {"log_bin": log_bin}}

@@ -186,6 +186,11 @@ RULES: dict[str, Rule] = {
     "mysql_backup_keep": whole(1, 100),
     "mysql_backup_schedule": not_empty("a systemd calendar expression such as '*-*-* 00:30:00'"),
     "mysql_backup_window_hours": number(0.1, 72),
+    "mysql_restore_backup": matching(r"(\d{8}T\d{6}Z)?", "a backup's name such as 20261206T003000Z, or empty"),
+    "mysql_restore_until": matching(
+        r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}|none)?", "a UTC time such as '2026-12-06 10:41:00', empty or none"
+    ),
+    "mysql_backup_archive_schedule": not_empty("a systemd calendar expression such as '*:0/5'"),
     "mysql_backup_user": matching(r"[A-Za-z0-9_]{1,32}", "a name of letters, digits and _ (1..32)"),
     "mysql_bench_tables": whole(1, 1024),
     "mysql_bench_table_size": whole(MIN_BENCH_TABLE_SIZE, 10**10, also=(0,)),

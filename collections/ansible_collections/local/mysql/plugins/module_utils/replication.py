@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ansible_collections.local.mysql.plugins.module_utils.backup import CLONE_PLUGIN
+from ansible_collections.local.mysql.plugins.module_utils.backup import CLONE_PLUGIN, mariadb_log_bin
 from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB, MIB, human
 
 # Each parallel applier worker of MySQL may queue up to replica_pending_jobs_size_max (128 MiB):
@@ -24,8 +24,6 @@ WORKERS_MAX = 16
 # space: the size stays put between runs, so the setting does too.
 RELAY_SPACE_SHARE = 0.1
 RELAY_SPACE_MIN = GIB
-# MariaDB writes no binary log unless log_bin names its files: the toolkit's name, in the datadir.
-MARIADB_BINLOG = "mysql-bin"
 # MariaDB from 11.4 purges binary logs only while this many replicas are connected.
 PURGE_CONNECTIONS_SINCE = (11, 4)
 # MySQL purges by age alone; from 8.0.29 that purge can be switched off, and the toolkit's timer
@@ -117,7 +115,7 @@ def server_settings(replication: Replication) -> dict:
         )
         # a name the server already writes under is kept: a new one would orphan the logs present
         options["log_bin"] = setting(
-            replication.binlog_basename or f"{replication.datadir}/{MARIADB_BINLOG}",
+            mariadb_log_bin(replication.binlog_basename, replication.datadir),
             "binary log on: replicas read it",
         )
         if replication.version >= PURGE_CONNECTIONS_SINCE:

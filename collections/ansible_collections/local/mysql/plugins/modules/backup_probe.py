@@ -24,6 +24,10 @@ options:
     description: C(mysql_backup_schedule), a systemd calendar expression.
     type: str
     required: true
+  archive_schedule:
+    description: C(mysql_backup_archive_schedule), a systemd calendar expression.
+    type: str
+    default: "*:0/5"
   window_hours:
     description: Hours a backup is given (longer when the last one took more than half of them).
     type: float
@@ -96,6 +100,7 @@ def main():
         argument_spec={
             "target": {"type": "str", "required": True},
             "schedule": {"type": "str", "required": True},
+            "archive_schedule": {"type": "str", "default": "*:0/5"},
             "window_hours": {"type": "float", "required": True},
             "learn_schedule": {"type": "str", "default": ""},
             "learn_hours": {"type": "float", "default": 0},
@@ -120,6 +125,9 @@ def main():
     room = backup.room_problem(target, free, found["good"], datadir_bytes)
     if room:
         problems.append(room)
+    archive = params["archive_schedule"]
+    if calendar(module, archive, 1) is None:
+        problems.append(f"mysql_backup_archive_schedule '{archive}': not a systemd calendar expression")
     starts = calendar(module, params["schedule"], BACKUP_ITERATIONS)
     if starts is None:
         problems.append(f"mysql_backup_schedule '{params['schedule']}': not a systemd calendar expression")
