@@ -33,7 +33,7 @@ def test_the_timer_runs_on_the_recorded_schedule(host, intent):
     normalized = host.check_output("systemd-analyze calendar %s | sed -n 's/^Normalized form: //p'", intent["schedule"])
     assert f"OnCalendar={normalized} " in calendar
     service = host.file("/etc/systemd/system/mysql-backup.service").content_string
-    assert f"--target {intent['dir']} --keep {int(intent['keep'])} " in service
+    assert f" --target {intent['dir']} " in service and f" --keep {int(intent['keep'])} " in service
 
 
 def test_the_target_and_client_file_are_closed_to_others(host, intent):
@@ -74,3 +74,19 @@ def test_every_good_backup_holds_the_files_its_manifest_counts(host, intent):
     assert len(pairs) <= int(intent["keep"])
     for manifest, (sha256, size, files) in pairs:
         assert (manifest["sha256"], manifest["bytes"], manifest["files"]) == (sha256, size, files), manifest["name"]
+
+
+def test_the_backup_metrics_say_what_the_target_holds(host, intent, host_vars):
+    if not host_vars.get("mysql_monitor_enabled", True):
+        pytest.skip("no node exporter here: the backups write no metrics")
+    check = (
+        f"import json, sys; sys.path.insert(0, '{RULES}'); import backup; "
+        f"print(json.dumps(backup.read_catalog({intent['dir']!r})['good']))"
+    )
+    good = json.loads(host.check_output("python3 -c %s", check))
+    metrics = host.file("/var/lib/prometheus/node-exporter/mysql_backup.prom")
+    if not good and not metrics.exists:
+        pytest.skip("no backup has run here yet")
+    values = dict(line.split(" ") for line in metrics.content_string.splitlines() if not line.startswith("#"))
+    assert int(values["mysql_toolkit_backup_good"]) == len(good)
+    assert int(values["mysql_toolkit_backup_last_good_bytes"]) == (good[-1]["bytes"] if good else 0)

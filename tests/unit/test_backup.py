@@ -270,3 +270,21 @@ def test_the_archive_rotates_only_a_log_with_new_events():
     assert backup.rotate_needed(("binlog.000004", 200), None)
     assert not backup.rotate_needed(("binlog.000004", 200), ("binlog.000004", 200))
     assert backup.rotate_needed(("binlog.000004", 350), ("binlog.000004", 200))
+
+
+def test_the_metrics_carry_the_newest_good_backup_and_the_runs_outcome():
+    newest = json.loads(good("20261205T003000Z", size=900 * MIB, seconds=42.5))
+    text = backup.metrics_text([json.loads(good("20261204T003000Z")), newest], {"archive_last_success": 1.5e9})
+    values = dict(line.split(" ") for line in text.splitlines() if not line.startswith("#"))
+    assert values == {
+        # 2026-12-05 00:30:42.5 UTC, when the newest one finished
+        "mysql_toolkit_backup_last_good_timestamp_seconds": "1796430642.5",
+        "mysql_toolkit_backup_last_good_bytes": str(900 * MIB),
+        "mysql_toolkit_backup_last_good_duration_seconds": "42.5",
+        "mysql_toolkit_backup_good": "2",
+        "mysql_toolkit_backup_last_run_success": "1",
+        "mysql_toolkit_backup_archive_last_success_timestamp_seconds": "1500000000",
+    }
+    failed = backup.metrics_text([], {"last_run_success": 0})
+    assert "mysql_toolkit_backup_last_good_timestamp_seconds 0\n" in failed
+    assert "mysql_toolkit_backup_last_run_success 0\n" in failed

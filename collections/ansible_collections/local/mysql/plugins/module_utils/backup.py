@@ -298,6 +298,39 @@ def rotate_needed(current: tuple[str, int], after_last_rotation: tuple[str, int]
     return after_last_rotation is None or tuple(after_last_rotation) != tuple(current)
 
 
+# node_exporter's textfile collector reads this file beside the toolkit's own metrics
+METRICS_FILE = "mysql_backup.prom"
+METRICS = (
+    ("last_good_timestamp_seconds", "When the newest good backup finished (0: none yet)."),
+    ("last_good_bytes", "Size of the newest good backup."),
+    ("last_good_duration_seconds", "How long the newest good backup took."),
+    ("good", "Good backups kept."),
+    ("last_run_success", "Whether the last backup run ended with a good backup (1) or failed (0)."),
+    ("archive_last_success_timestamp_seconds", "When the binary-log archive last ran through (0: never)."),
+)
+
+
+def metrics_text(good: list[dict], state: dict) -> str:
+    """The backups as Prometheus gauges, from the good backups and the runs' recorded outcome
+    (``state``: last_run_success, archive_last_success)."""
+    newest = good[-1] if good else None
+    values = {
+        "last_good_timestamp_seconds": datetime.fromisoformat(newest["finished"]).timestamp() if newest else 0,
+        "last_good_bytes": newest["bytes"] if newest else 0,
+        "last_good_duration_seconds": newest["seconds"] if newest else 0,
+        "good": len(good),
+        "last_run_success": state.get("last_run_success", 1 if newest else 0),
+        "archive_last_success_timestamp_seconds": state.get("archive_last_success", 0),
+    }
+    lines = []
+    for name, help_text in METRICS:
+        full = f"mysql_toolkit_backup_{name}"
+        value = float(values[name])
+        shown = str(int(value)) if value.is_integer() else repr(value)
+        lines += [f"# HELP {full} {help_text}", f"# TYPE {full} gauge", f"{full} {shown}"]
+    return "\n".join(lines) + "\n"
+
+
 def server_settings(flavor: str, enabled: bool, datadir: str = "/var/lib/mysql", basename: str = "") -> dict:
     """What the server needs to be backed up, for the tuning drop-in: MySQL loads its clone plugin;
     MariaDB writes a binary log (point-in-time recovery replays it; MySQL writes one by default)."""
