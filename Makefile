@@ -8,6 +8,7 @@
 #   make bench-lab   the README's tables: every scenario on 4 GiB MySQL 9.7, MariaDB 10.11 and 11.8 lab hosts
 #   make capacity [INVENTORY=path] [COMPARE="stock tuned"] [SCENARIO=io-bound]   what each host carries (thread ladder)
 #   make bench-search [INVENTORY=path] [SEARCH_SCENARIOS="io-bound write-heavy"]   best found around tuned
+#   make backup-check [INVENTORY=path]   the restore check of each host's newest backup, now
 #   make fleet [FLEET_SIZE=4]   SSH lab hosts (inventories/fleet) provisioned with a canary rollout
 #   make fleet-timing [RUNS=3]  the README's fleet table: first run and re-runs on 1, 4 and 8 SSH hosts
 SHELL := /bin/bash
@@ -26,7 +27,7 @@ INVENTORY ?= inventories/lab
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv engine images lab provision rerun-timing fleet fleet-timing lint unit promtool molecule molecule-lanes test verify drift bench bench-lab bench-lab-hosts bench-lab-iops bench-search capacity storm storm-lab clean
+.PHONY: help venv engine images lab provision rerun-timing fleet fleet-timing lint unit promtool molecule molecule-lanes test verify drift bench bench-lab bench-lab-hosts bench-lab-iops bench-search capacity storm storm-lab backup-check clean
 
 help:
 	@echo "make provision | make test | make verify INVENTORY=path | make drift INVENTORY=path | make clean"
@@ -186,6 +187,11 @@ bench-lab-iops: venv engine
 	LAB_HOST=bench-mariadb1011-iops LAB_MEMORY=4g LAB_IOPS=$(LAB_IOPS) scripts/lab-host up debian12-mariadb
 	LAB_HOST=bench-mariadb-iops LAB_MEMORY=4g LAB_IOPS=$(LAB_IOPS) scripts/lab-host up debian13-mariadb
 	$(BIN)/ansible-playbook -i inventories/bench-lab provision.yml -l bench-mysql-iops,bench-mariadb1011-iops,bench-mariadb-iops
+
+# make backup-check: on each host of INVENTORY with backups, the weekly restore check now (the
+# newest backup copied into a throwaway directory, a server started on it, every table read).
+backup-check: venv
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/backup-check.yml
 
 # make storm: the memory model's check on each host of INVENTORY (see mysql_bench_mode).
 storm: venv

@@ -129,7 +129,7 @@ def test_the_default_schedules_do_not_overlap_and_a_backup_inside_a_learn_window
     clashes = backup.overlaps(late, 2 * backup.HOUR, [learn], 12 * backup.HOUR)
     assert clashes == [(datetime(2027, 1, 3, 3, 30, tzinfo=UTC), learn)]
     message = backup.schedule_problem("*-*-* 03:30:00", "Sun *-*-01..07 03:00:00", clashes, 7200, 12)
-    assert message.startswith("mysql_backup_schedule '*-*-* 03:30:00': the backup at 2027-01-03 03:30 UTC")
+    assert message.startswith("mysql_backup_schedule '*-*-* 03:30:00': the run at 2027-01-03 03:30 UTC")
 
 
 @given(
@@ -284,7 +284,23 @@ def test_the_metrics_carry_the_newest_good_backup_and_the_runs_outcome():
         "mysql_toolkit_backup_good": "2",
         "mysql_toolkit_backup_last_run_success": "1",
         "mysql_toolkit_backup_archive_last_success_timestamp_seconds": "1500000000",
+        # never checked yet: nothing to alert on
+        "mysql_toolkit_backup_check_success": "1",
+        "mysql_toolkit_backup_check_timestamp_seconds": "0",
     }
     failed = backup.metrics_text([], {"last_run_success": 0})
     assert "mysql_toolkit_backup_last_good_timestamp_seconds 0\n" in failed
     assert "mysql_toolkit_backup_last_run_success 0\n" in failed
+
+
+def test_a_restore_check_records_the_first_checksums_and_holds_later_ones_to_them():
+    first = {"appdb.orders": 123, "appdb.bulk": 456}
+    assert backup.check_verdict(first, None) == []
+    assert backup.check_verdict(first, dict(first)) == []
+    assert backup.check_verdict({"appdb.orders": 124, "appdb.bulk": 456}, first) == [
+        "appdb.orders: checksum 124 where the first check read 123"
+    ]
+    assert backup.check_verdict({"appdb.orders": 123}, first) == [
+        "appdb.bulk: checksum None where the first check read 456"
+    ]
+    assert backup.check_verdict({"appdb.orders": None}, None) == ["appdb.orders: CHECKSUM TABLE read nothing"]

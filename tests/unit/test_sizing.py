@@ -524,6 +524,27 @@ def test_the_size_cap_is_a_quarter_of_the_free_space_and_the_logs_present_down_t
 
 @settings(max_examples=300, deadline=None)
 @given(
+    before_exponent=st.integers(min_value=20, max_value=45),
+    free=st.integers(min_value=0, max_value=1 << 48),
+    present=st.integers(min_value=0, max_value=1 << 40),
+)
+def test_the_room_of_the_run_before_stays_until_the_space_quadruples_or_falls_to_a_quarter(
+    before_exponent, free, present
+):
+    before = 1 << before_exponent
+    share = max(2**20, int(0.25 * (free + present)))
+    room = plan(inputs(8 * GIB, flavor="mariadb", binlog=True, datadir_free=free, binlog_bytes=present,
+                       binlog_room_before=before)).binlog["room"]  # fmt: skip
+    fresh = 1 << (share.bit_length() - 1)
+    assert room <= 2 * share, "the room never passes half the space"
+    if fresh // 2 <= before <= 2 * fresh:
+        assert room == before, "free space moving around a power of two does not flip the value"
+    else:
+        assert room == fresh
+
+
+@settings(max_examples=300, deadline=None)
+@given(
     free=st.integers(min_value=0, max_value=64 * 1024 * GIB),
     per_day=st.integers(min_value=1, max_value=4 * 1024 * GIB),
     flavor_version=FLAVOR_VERSIONS,

@@ -198,13 +198,20 @@ def overlaps(backups: list[datetime], backup_seconds: float, learns: list[dateti
     return found
 
 
-def schedule_problem(schedule: str, learn_schedule: str, clashes: list, backup_seconds: float, learn_hours: float):
-    """Why the backup schedule cannot stay, naming the first clash, or None."""
+def schedule_problem(
+    schedule: str,
+    learn_schedule: str,
+    clashes: list,
+    backup_seconds: float,
+    learn_hours: float,
+    variable: str = "mysql_backup_schedule",
+):
+    """Why a backup (or restore check) schedule cannot stay, naming the first clash, or None."""
     if not clashes:
         return None
     start, learn = clashes[0]
     return (
-        f"mysql_backup_schedule '{schedule}': the backup at {start:%Y-%m-%d %H:%M} UTC (given "
+        f"{variable} '{schedule}': the run at {start:%Y-%m-%d %H:%M} UTC (given "
         f"{round(backup_seconds / HOUR, 1)} h) overlaps the RAID learn cycle at {learn:%Y-%m-%d %H:%M} UTC "
         f"(mysql_raid_learn_schedule '{learn_schedule}', {learn_hours} h): a learn leaves the controller "
         f"write-through, and the backup's reads and writes would stall the server twice; {len(clashes)} such "
@@ -298,6 +305,23 @@ def rotate_needed(current: tuple[str, int], after_last_rotation: tuple[str, int]
     return after_last_rotation is None or tuple(after_last_rotation) != tuple(current)
 
 
+# a restore check's record in the backup's directory: the tables' checksums its first check read
+CHECK = "check.json"
+# the schemas of the server itself, not checksummed
+SYSTEM_SCHEMAS = ("mysql", "sys", "performance_schema", "information_schema")
+
+
+def check_verdict(tables: dict[str, int | None], recorded: dict[str, int | None] | None) -> list[str]:
+    """What is wrong with a restored copy's tables ({schema.table: CHECKSUM TABLE}), against what
+    an earlier check of the same backup read (None: the first check records them)."""
+    problems = [f"{name}: CHECKSUM TABLE read nothing" for name, value in sorted(tables.items()) if value is None]
+    if recorded is not None:
+        for name in sorted(set(recorded) | set(tables)):
+            if recorded.get(name) != tables.get(name):
+                problems.append(f"{name}: checksum {tables.get(name)} where the first check read {recorded.get(name)}")
+    return problems
+
+
 # node_exporter's textfile collector reads this file beside the toolkit's own metrics
 METRICS_FILE = "mysql_backup.prom"
 METRICS = (
@@ -307,6 +331,8 @@ METRICS = (
     ("good", "Good backups kept."),
     ("last_run_success", "Whether the last backup run ended with a good backup (1) or failed (0)."),
     ("archive_last_success_timestamp_seconds", "When the binary-log archive last ran through (0: never)."),
+    ("check_success", "Whether the last restore check started a server on the newest backup and read every table."),
+    ("check_timestamp_seconds", "When the last restore check ran (0: never)."),
 )
 
 
@@ -321,6 +347,8 @@ def metrics_text(good: list[dict], state: dict) -> str:
         "good": len(good),
         "last_run_success": state.get("last_run_success", 1 if newest else 0),
         "archive_last_success_timestamp_seconds": state.get("archive_last_success", 0),
+        "check_success": state.get("check_success", 1),
+        "check_timestamp_seconds": state.get("check_time", 0),
     }
     lines = []
     for name, help_text in METRICS:

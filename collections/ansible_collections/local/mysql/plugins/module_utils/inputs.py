@@ -190,6 +190,7 @@ RULES: dict[str, Rule] = {
     "mysql_restore_until": matching(
         r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}|none)?", "a UTC time such as '2026-12-06 10:41:00', empty or none"
     ),
+    "mysql_backup_check_schedule": not_empty("a systemd calendar expression such as 'Sat *-*-* 04:00:00'"),
     "mysql_backup_archive_schedule": not_empty("a systemd calendar expression such as '*:0/5'"),
     "mysql_backup_user": matching(r"[A-Za-z0-9_]{1,32}", "a name of letters, digits and _ (1..32)"),
     "mysql_bench_tables": whole(1, 1024),

@@ -118,7 +118,7 @@ BINLOG_RETENTION_DAYS = (1, 2, 3, 5, 7, 10, 14, 21, 30)
 DAY = 86400
 # Inputs that move with every write: the fact file keeps what they decided (its binlog section),
 # not them, so that a second run changes nothing.
-MOVING_INPUTS = ("datadir_free", "binlog_bytes", "binlog_written", "binlog_span")
+MOVING_INPUTS = ("datadir_free", "binlog_bytes", "binlog_written", "binlog_span", "binlog_room_before")
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,8 @@ class Inputs:
     # free bytes, and what the logs present hold and were written over which seconds.
     binlog: bool | None = None
     datadir_free: int | None = None
+    # the room the fact file recorded from the run before (None: none recorded)
+    binlog_room_before: int | None = None
     binlog_bytes: int = 0
     binlog_written: int = 0
     binlog_span: int = 0
@@ -586,13 +588,19 @@ def mariadb_table_cache_instances(inputs: Inputs, connections: int, tables: int)
 def binlog_room(inputs: Inputs) -> int | None:
     """Bytes the binary logs may take: a share of the datadir's free space plus the logs it holds.
 
-    Rounded down to a power of two: the free space moves between runs (other files, other
-    containers on a shared disk), and a power of two changes only when it halves or doubles.
+    Rounded down to a power of two, and the room of the run before kept while the new one is
+    within a factor of two of it (so at most half the space): the free space moves between runs
+    (other files, other containers on a shared disk), and free space hovering at a power of two
+    must not flip the value on every run.
     """
     if inputs.datadir_free is None:
         return None
-    room = max(MIB, int(BINLOG_SPACE_SHARE * (inputs.datadir_free + inputs.binlog_bytes)))
-    return 1 << (room.bit_length() - 1)  # at least 1 MiB: max_binlog_total_size = 0 would mean no limit
+    share = max(MIB, int(BINLOG_SPACE_SHARE * (inputs.datadir_free + inputs.binlog_bytes)))
+    room = 1 << (share.bit_length() - 1)  # at least 1 MiB: max_binlog_total_size = 0 would mean no limit
+    before = inputs.binlog_room_before
+    if before and room // 2 <= before <= 2 * room:
+        return before
+    return room
 
 
 def binlog_retention(inputs: Inputs) -> tuple[dict[str, Setting], dict]:

@@ -28,6 +28,10 @@ options:
     description: C(mysql_backup_archive_schedule), a systemd calendar expression.
     type: str
     default: "*:0/5"
+  check_schedule:
+    description: C(mysql_backup_check_schedule), a systemd calendar expression (the weekly restore check).
+    type: str
+    default: "Sat *-*-* 04:00:00"
   window_hours:
     description: Hours a backup is given (longer when the last one took more than half of them).
     type: float
@@ -101,6 +105,7 @@ def main():
             "target": {"type": "str", "required": True},
             "schedule": {"type": "str", "required": True},
             "archive_schedule": {"type": "str", "default": "*:0/5"},
+            "check_schedule": {"type": "str", "default": "Sat *-*-* 04:00:00"},
             "window_hours": {"type": "float", "required": True},
             "learn_schedule": {"type": "str", "default": ""},
             "learn_hours": {"type": "float", "default": 0},
@@ -128,15 +133,17 @@ def main():
     archive = params["archive_schedule"]
     if calendar(module, archive, 1) is None:
         problems.append(f"mysql_backup_archive_schedule '{archive}': not a systemd calendar expression")
-    starts = calendar(module, params["schedule"], BACKUP_ITERATIONS)
-    if starts is None:
-        problems.append(f"mysql_backup_schedule '{params['schedule']}': not a systemd calendar expression")
-    elif params["learn_schedule"]:
-        learns = calendar(module, params["learn_schedule"], LEARN_ITERATIONS) or []
-        seconds = backup.window_seconds(found["good"], params["window_hours"])
+    seconds = backup.window_seconds(found["good"], params["window_hours"])
+    learns = (calendar(module, params["learn_schedule"], LEARN_ITERATIONS) or []) if params["learn_schedule"] else []
+    # the backups and the weekly restore check each read the whole data: both stay clear of learns
+    for variable, key in (("mysql_backup_schedule", "schedule"), ("mysql_backup_check_schedule", "check_schedule")):
+        starts = calendar(module, params[key], BACKUP_ITERATIONS)
+        if starts is None:
+            problems.append(f"{variable} '{params[key]}': not a systemd calendar expression")
+            continue
         clashes = backup.overlaps(starts, seconds, learns, params["learn_hours"] * backup.HOUR)
         clash = backup.schedule_problem(
-            params["schedule"], params["learn_schedule"], clashes, seconds, params["learn_hours"]
+            params[key], params["learn_schedule"], clashes, seconds, params["learn_hours"], variable
         )
         if clash:
             problems.append(clash)
