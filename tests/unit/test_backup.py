@@ -304,3 +304,55 @@ def test_a_restore_check_records_the_first_checksums_and_holds_later_ones_to_the
         "appdb.bulk: checksum None where the first check read 456"
     ]
     assert backup.check_verdict({"appdb.orders": None}, None) == ["appdb.orders: CHECKSUM TABLE read nothing"]
+
+
+LOGS = [("binlog.000003", 500, 1000.0), ("binlog.000004", 600, 2000.0), ("binlog.000005", 700, 3000.0)]
+
+
+def test_the_archive_purges_only_closed_logs_it_holds_that_are_older_than_the_retention():
+    archived = {"binlog.000003": 500, "binlog.000004": 600}
+    assert backup.purge_to(LOGS, archived, 1000, 4000.0, 0, 0) == (
+        "binlog.000005",
+        "purged the logs before binlog.000005: archived and older than 1000 s",
+    )
+    assert backup.purge_to(LOGS, {"binlog.000003": 500}, 1000, 4000.0, 0, 0)[0] == "binlog.000004"
+    assert backup.purge_to(LOGS, {"binlog.000003": 400, "binlog.000004": 600}, 1000, 4000.0, 0, 0)[0] is None, (
+        "a log the archive holds only in part stays, and so does every later one"
+    )
+    assert backup.purge_to(LOGS, archived, 2500, 4000.0, 0, 0)[0] == "binlog.000004", "000004 is too young"
+    assert backup.purge_to(LOGS, archived, 0, 4000.0, 0, 0)[0] is None
+    assert backup.purge_to(LOGS, archived, 1000, 4000.0, 2, 1) == (
+        None,
+        "1 of 2 replicas connected: nothing purged until they all are",
+    )
+
+
+@given(
+    st.lists(st.tuples(st.integers(1, 10**6), st.floats(0, 10**6)), min_size=1, max_size=8),
+    st.lists(st.booleans(), min_size=8, max_size=8),
+    st.integers(0, 10**6),
+)
+def test_no_purge_ever_removes_a_log_the_archive_lacks_or_the_one_being_written(logs, held, retention):
+    named = [(f"binlog.{index:06d}", size, mtime) for index, (size, mtime) in enumerate(logs, start=1)]
+    archived = {name: size for (name, size, _mtime), kept in zip(named, held[: len(named)], strict=True) if kept}
+    target, _why = backup.purge_to(named, archived, retention, 10**6 + 1.0, 0, 0)
+    if target is not None:
+        gone = [log for log in named if backup.log_number(log[0]) < backup.log_number(target)]
+        assert gone and named[-1] not in gone
+        assert all(archived.get(name) == size and 10**6 + 1.0 - mtime >= retention for name, size, mtime in gone)
+
+
+def test_a_backup_host_leaves_purging_to_its_archive_on_mysql_from_8_0_29():
+    inputs = {"memory": "4G", "cpus": 2, "disk": "ssd", "flavor": "mysql", "version": "9.7.4"}
+    assert mysql_sizing(inputs, backup=True)["variables"]["binlog_expire_logs_auto_purge"] == "OFF"
+    assert (
+        "binlog_expire_logs_auto_purge" not in mysql_sizing({**inputs, "version": "8.0.28"}, backup=True)["variables"]
+    )
+    primary = mysql_sizing(inputs, replication={"role": "primary", "server_id": 1}, backup=True)
+    assert primary["variables"]["binlog_expire_logs_auto_purge"] == "OFF"
+    assert (
+        mysql_sizing(inputs, replication={"role": "primary", "server_id": 1})["variables"][
+            "binlog_expire_logs_auto_purge"
+        ]
+        == "ON"
+    ), "without backups or replicas the server purges"

@@ -68,6 +68,7 @@ def test_a_mysql_source_of_replicas_leaves_purging_to_the_toolkit_where_the_serv
     assert "binlog_expire_logs_auto_purge" not in old["variables"]
     assert toolkit_purges("mysql", (8, 0, 29), 1) and not toolkit_purges("mysql", (8, 0, 28), 1)
     assert not toolkit_purges("mysql", (9, 7, 4), 0) and not toolkit_purges("mariadb", (11, 8, 6), 2)
+    assert not toolkit_purges("mysql", (9, 7, 4), 2, archived=True), "the backups' archive purges there"
 
 
 def test_the_purge_timer_waits_for_every_replica_and_keeps_logs_without_a_retention():

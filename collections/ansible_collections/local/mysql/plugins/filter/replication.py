@@ -72,7 +72,10 @@ def replication_place(hostvars, hosts: list[str], host: str, allow_chains: bool 
     here["addresses"] = sorted(set(here["members"].values()))
     server = servers.get(host) or {}
     here["toolkit_purges"] = bool(server.get("version")) and toolkit_purges(
-        server["flavor"], version_tuple(str(server["version"])), len(here["replicas"])
+        server["flavor"],
+        version_tuple(str(server["version"])),
+        len(here["replicas"]),
+        bool(hostvars[host].get("mysql_backup_enabled", False)),
     )
     return here
 

@@ -59,6 +59,7 @@ def mysql_sizing(
                 datadir=str(place.get("datadir") or "/var/lib/mysql"),
                 datadir_size=int(place["datadir_size"]) if place.get("datadir_size") else None,
                 binlog_basename=str(place.get("binlog_basename") or ""),
+                archived=bool(backup),
             )
         )
         owned = {
@@ -69,6 +70,7 @@ def mysql_sizing(
                 bool(backup),
                 str(place.get("datadir") or "/var/lib/mysql"),
                 str(place.get("binlog_basename") or ""),
+                version_tuple(sized.version),
             ),
         }
         return with_settings(plan(sized).to_fact(overrides or {}), owned, overrides or {})

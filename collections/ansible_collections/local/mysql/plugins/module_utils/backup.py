@@ -24,6 +24,9 @@ NAME_FORMAT = "%Y%m%dT%H%M%SZ"
 ROOM_MARGIN = 1.2
 # MySQL's clone plugin (CLONE LOCAL DATA DIRECTORY), loaded at start like the other options
 CLONE_PLUGIN = "mysql_clone.so"
+# MySQL purges by age alone; from 8.0.29 that purge can be switched off (and the archive purges)
+AUTO_PURGE_SWITCH_SINCE = (8, 0, 29)
+ARCHIVE_PURGES = "the backups' archive purges by age only the logs it holds, while every replica is connected"
 # MariaDB writes no binary log unless log_bin names its files: the toolkit's name, in the datadir
 MARIADB_BINLOG = "mysql-bin"
 MANIFEST_KEYS = ("name", "flavor", "version", "started", "finished", "seconds", "bytes", "files", "sha256", "position")
@@ -244,6 +247,32 @@ def archive_plan(server_logs: list[tuple[str, int]], archived: dict[str, int], g
     return {"copy": copy, "remove": remove}
 
 
+def purge_to(
+    logs: list[tuple[str, int, float]],
+    archived: dict[str, int],
+    retention: int,
+    now: float,
+    replicas: int,
+    connected: int,
+) -> tuple[str | None, str]:
+    """The log to purge the server's binary logs to (every older one goes) and why; None purges
+    nothing. ``logs`` are (name, size, mtime), oldest first, the last being written. A log goes
+    only when closed, archived whole and older than the retention, and only while every replica
+    that reads from the host is connected."""
+    if retention <= 0:
+        return None, "binlog_expire_logs_seconds is 0: the logs are kept"
+    if connected < replicas:
+        return None, f"{connected} of {replicas} replicas connected: nothing purged until they all are"
+    keep = logs[-1][0]
+    for name, size, mtime in logs[:-1]:
+        if archived.get(name) != size or now - mtime < retention:
+            keep = name
+            break
+    if keep == logs[0][0]:
+        return None, f"no log is both archived and older than {retention} s"
+    return keep, f"purged the logs before {keep}: archived and older than {retention} s"
+
+
 def replay_files(archived: list[str], start: str) -> list[str]:
     """The archived logs a replay from ``start`` reads, in order; a gap in their numbers is an error
     (a replay across it would skip transactions)."""
@@ -359,13 +388,19 @@ def metrics_text(good: list[dict], state: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def server_settings(flavor: str, enabled: bool, datadir: str = "/var/lib/mysql", basename: str = "") -> dict:
-    """What the server needs to be backed up, for the tuning drop-in: MySQL loads its clone plugin;
-    MariaDB writes a binary log (point-in-time recovery replays it; MySQL writes one by default)."""
+def server_settings(
+    flavor: str, enabled: bool, datadir: str = "/var/lib/mysql", basename: str = "", version: tuple = (0,)
+) -> dict:
+    """What the server needs to be backed up, for the tuning drop-in: MySQL loads its clone plugin
+    and, from 8.0.29, leaves purging its binary logs to the archive (which purges only what it
+    holds); MariaDB writes a binary log (a restore replays it; MySQL writes one by default)."""
     if not enabled:
         return {"variables": {}, "options": {}}
     if flavor == "mysql":
         plugin = {"value": CLONE_PLUGIN, "formula": "the clone plugin: backups clone the data"}
-        return {"variables": {}, "options": {"plugin_load_add": plugin}}
+        variables = {}
+        if version >= AUTO_PURGE_SWITCH_SINCE:
+            variables["binlog_expire_logs_auto_purge"] = {"value": "OFF", "formula": ARCHIVE_PURGES}
+        return {"variables": variables, "options": {"plugin_load_add": plugin}}
     log_bin = {"value": mariadb_log_bin(basename, datadir), "formula": "binary log on: a restore replays it to a point"}
     return {"variables": {}, "options": {"log_bin": log_bin}}

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ansible_collections.local.mysql.plugins.module_utils.backup import CLONE_PLUGIN, mariadb_log_bin
+from ansible_collections.local.mysql.plugins.module_utils.backup import (
+    ARCHIVE_PURGES,
+    AUTO_PURGE_SWITCH_SINCE,
+    CLONE_PLUGIN,
+    mariadb_log_bin,
+)
 from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB, MIB, human
 
 # Each parallel applier worker of MySQL may queue up to replica_pending_jobs_size_max (128 MiB):
@@ -26,9 +31,6 @@ RELAY_SPACE_SHARE = 0.1
 RELAY_SPACE_MIN = GIB
 # MariaDB from 11.4 purges binary logs only while this many replicas are connected.
 PURGE_CONNECTIONS_SINCE = (11, 4)
-# MySQL purges by age alone; from 8.0.29 that purge can be switched off, and the toolkit's timer
-# purges by the same age only while every replica is connected.
-AUTO_PURGE_SWITCH_SINCE = (8, 0, 29)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class Replication:
     datadir_size: int | None = None
     # the live server's binary log files (log_bin_basename), "" when it writes none
     binlog_basename: str = ""
+    # mysql_backup archives the binary logs here (its archive purges them then)
+    archived: bool = False
 
 
 def setting(value, formula: str) -> dict:
@@ -76,10 +80,12 @@ def relay_space(replication: Replication) -> tuple[int, str] | None:
     return room, why
 
 
-def toolkit_purges(flavor: str, version: tuple, replicas: int) -> bool:
-    """Whether the toolkit's timer purges this host's binary logs instead of the server: a MySQL
-    source of replicas that can switch its own purge off."""
-    return flavor == "mysql" and version >= AUTO_PURGE_SWITCH_SINCE and replicas > 0
+def toolkit_purges(flavor: str, version: tuple, replicas: int, archived: bool = False) -> bool:
+    """Whether this role's timer purges the host's binary logs instead of the server: a MySQL
+    source of replicas that can switch its own purge off, and whose logs no backup archive holds
+    (mysql_backup's archive purges those, only what it holds and also only while the replicas
+    are connected)."""
+    return flavor == "mysql" and version >= AUTO_PURGE_SWITCH_SINCE and replicas > 0 and not archived
 
 
 def server_settings(replication: Replication) -> dict:
@@ -97,13 +103,17 @@ def server_settings(replication: Replication) -> dict:
             "ON", "every host keeps a full binary log: any one can become the source"
         )
         if replication.version >= AUTO_PURGE_SWITCH_SINCE:
-            purged_here = toolkit_purges(replication.flavor, replication.version, len(replication.replicas))
+            if replication.archived:
+                why = ARCHIVE_PURGES
+            elif replication.replicas:
+                why = (
+                    f"the replicas that read from this host ({', '.join(replication.replicas)}): the toolkit's "
+                    "hourly timer purges by age only while they are all connected"
+                )
+            else:
+                why = "no replica reads from this host: the server purges by age"
             variables["binlog_expire_logs_auto_purge"] = setting(
-                "OFF" if purged_here else "ON",
-                f"the replicas that read from this host ({', '.join(replication.replicas)}): the toolkit's hourly "
-                "timer purges by age only while they are all connected"
-                if purged_here
-                else "no replica reads from this host: the server purges by age",
+                "OFF" if replication.archived or replication.replicas else "ON", why
             )
         # a new replica is seeded by CLONE INSTANCE FROM its source: both ends load the plugin
         options["plugin_load_add"] = setting(CLONE_PLUGIN, "the clone plugin: a new replica is seeded from its source")
