@@ -313,7 +313,7 @@ def test_the_archive_purges_only_closed_logs_it_holds_that_are_older_than_the_re
     archived = {"binlog.000003": 500, "binlog.000004": 600}
     assert backup.purge_to(LOGS, archived, 1000, 4000.0, 0, 0) == (
         "binlog.000005",
-        "purged the logs before binlog.000005: archived and older than 1000 s",
+        "purged the logs before binlog.000005: older than 1000 s, archived or older than every kept backup",
     )
     assert backup.purge_to(LOGS, {"binlog.000003": 500}, 1000, 4000.0, 0, 0)[0] == "binlog.000004"
     assert backup.purge_to(LOGS, {"binlog.000003": 400, "binlog.000004": 600}, 1000, 4000.0, 0, 0)[0] is None, (
@@ -321,6 +321,9 @@ def test_the_archive_purges_only_closed_logs_it_holds_that_are_older_than_the_re
     )
     assert backup.purge_to(LOGS, archived, 2500, 4000.0, 0, 0)[0] == "binlog.000004", "000004 is too young"
     assert backup.purge_to(LOGS, archived, 0, 4000.0, 0, 0)[0] is None
+    # the archive dropped 000003 (older than every kept backup, which start at 000004): it may go
+    assert backup.purge_to(LOGS, {"binlog.000004": 600}, 1000, 4000.0, 0, 0, needed_from=4)[0] == "binlog.000005"
+    assert backup.purge_to(LOGS, {"binlog.000004": 600}, 1000, 4000.0, 0, 0)[0] is None
     assert backup.purge_to(LOGS, archived, 1000, 4000.0, 2, 1) == (
         None,
         "1 of 2 replicas connected: nothing purged until they all are",
@@ -331,15 +334,18 @@ def test_the_archive_purges_only_closed_logs_it_holds_that_are_older_than_the_re
     st.lists(st.tuples(st.integers(1, 10**6), st.floats(0, 10**6)), min_size=1, max_size=8),
     st.lists(st.booleans(), min_size=8, max_size=8),
     st.integers(0, 10**6),
+    st.one_of(st.none(), st.integers(1, 9)),
 )
-def test_no_purge_ever_removes_a_log_the_archive_lacks_or_the_one_being_written(logs, held, retention):
+def test_no_purge_ever_removes_a_log_a_restore_needs_that_the_archive_lacks(logs, held, retention, needed_from):
     named = [(f"binlog.{index:06d}", size, mtime) for index, (size, mtime) in enumerate(logs, start=1)]
     archived = {name: size for (name, size, _mtime), kept in zip(named, held[: len(named)], strict=True) if kept}
-    target, _why = backup.purge_to(named, archived, retention, 10**6 + 1.0, 0, 0)
+    target, _why = backup.purge_to(named, archived, retention, 10**6 + 1.0, 0, 0, needed_from)
     if target is not None:
         gone = [log for log in named if backup.log_number(log[0]) < backup.log_number(target)]
         assert gone and named[-1] not in gone
-        assert all(archived.get(name) == size and 10**6 + 1.0 - mtime >= retention for name, size, mtime in gone)
+        for name, size, mtime in gone:
+            assert 10**6 + 1.0 - mtime >= retention
+            assert archived.get(name) == size or (needed_from is not None and backup.log_number(name) < needed_from)
 
 
 def test_a_backup_host_leaves_purging_to_its_archive_on_mysql_from_8_0_29():

@@ -233,17 +233,23 @@ def log_number(name: str) -> int:
     return int(name.rsplit(".", 1)[-1])
 
 
+def oldest_start(good: list[dict]) -> int | None:
+    """The number of the oldest log a kept backup's replay starts from; None when there is no
+    good backup or one has no position (then every log may be needed)."""
+    starts = [item["position"].get("binlog_file") for item in good]
+    if not starts or not all(starts):
+        return None
+    return min(log_number(name) for name in starts)
+
+
 def archive_plan(server_logs: list[tuple[str, int]], archived: dict[str, int], good: list[dict]) -> dict:
     """What the archive does with the server's binary logs, oldest first, the last being written:
     {copy: the closed logs not archived whole yet, remove: archived logs older than any kept
     backup's replay needs}. Without a good backup nothing is removed."""
     closed = server_logs[:-1]
     copy = [name for name, size in closed if archived.get(name) != size]
-    starts = [item["position"]["binlog_file"] for item in good if item["position"].get("binlog_file")]
-    remove = []
-    if len(starts) == len(good) and starts:
-        oldest = min(log_number(name) for name in starts)
-        remove = sorted((name for name in archived if log_number(name) < oldest), key=log_number)
+    oldest = oldest_start(good)
+    remove = [] if oldest is None else sorted((name for name in archived if log_number(name) < oldest), key=log_number)
     return {"copy": copy, "remove": remove}
 
 
@@ -254,23 +260,26 @@ def purge_to(
     now: float,
     replicas: int,
     connected: int,
+    needed_from: int | None = None,
 ) -> tuple[str | None, str]:
     """The log to purge the server's binary logs to (every older one goes) and why; None purges
     nothing. ``logs`` are (name, size, mtime), oldest first, the last being written. A log goes
-    only when closed, archived whole and older than the retention, and only while every replica
-    that reads from the host is connected."""
+    only when closed, older than the retention and archived whole, or older than every kept
+    backup's replay (``needed_from``, oldest_start: no restore reads it, and the archive drops
+    it too), and only while every replica that reads from the host is connected."""
     if retention <= 0:
         return None, "binlog_expire_logs_seconds is 0: the logs are kept"
     if connected < replicas:
         return None, f"{connected} of {replicas} replicas connected: nothing purged until they all are"
     keep = logs[-1][0]
     for name, size, mtime in logs[:-1]:
-        if archived.get(name) != size or now - mtime < retention:
+        unneeded = needed_from is not None and log_number(name) < needed_from
+        if (archived.get(name) != size and not unneeded) or now - mtime < retention:
             keep = name
             break
     if keep == logs[0][0]:
         return None, f"no log is both archived and older than {retention} s"
-    return keep, f"purged the logs before {keep}: archived and older than {retention} s"
+    return keep, f"purged the logs before {keep}: older than {retention} s, archived or older than every kept backup"
 
 
 def replay_files(archived: list[str], start: str) -> list[str]:
