@@ -20,6 +20,9 @@ from hypothesis import strategies as st
 MIB = 2**20
 START = datetime(2026, 12, 6, 0, 30, tzinfo=UTC)
 SERVER = {"flavor": "mysql", "version": "9.7.4"}
+# a 4 GiB host's sizing inputs, MySQL 9.7 and MariaDB 11.8
+MYSQL_HOST = {"memory": "4G", "cpus": 2, "disk": "ssd", "flavor": "mysql", "version": "9.7.4"}
+MARIADB_HOST = {**MYSQL_HOST, "flavor": "mariadb", "version": "11.8.6"}
 POSITION = {"binlog_file": "binlog.000003", "binlog_position": 157, "gtid": "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5"}
 
 
@@ -150,7 +153,7 @@ def test_a_backup_is_given_twice_its_last_time_when_that_exceeds_the_window():
 
 
 def test_mysql_with_backups_loads_the_clone_plugin_once_with_both_reasons():
-    inputs = {"memory": "4G", "cpus": 2, "disk": "ssd", "flavor": "mysql", "version": "9.7.4"}
+    inputs = MYSQL_HOST
     alone = mysql_sizing(inputs, backup=True)
     assert alone["options"]["plugin_load_add"] == "mysql_clone.so"
     both = mysql_sizing(inputs, replication={"role": "primary", "server_id": 1}, backup=True)
@@ -158,12 +161,11 @@ def test_mysql_with_backups_loads_the_clone_plugin_once_with_both_reasons():
     assert "seeded" in both["explain"]["plugin_load_add"]["formula"]
     assert "backups" in both["explain"]["plugin_load_add"]["formula"]
     assert "plugin_load_add" not in mysql_sizing(inputs)["options"]
-    mariadb = {**inputs, "flavor": "mariadb", "version": "11.8.6"}
-    assert "plugin_load_add" not in mysql_sizing(mariadb, backup=True)["options"]
+    assert "plugin_load_add" not in mysql_sizing(MARIADB_HOST, backup=True)["options"]
 
 
 def test_mariadb_with_backups_writes_a_binary_log_under_the_name_it_has():
-    inputs = {"memory": "4G", "cpus": 2, "disk": "ssd", "flavor": "mariadb", "version": "11.8.6"}
+    inputs = MARIADB_HOST
     assert mysql_sizing(inputs, backup=True)["options"]["log_bin"] == "/var/lib/mysql/mysql-bin"
     kept = mysql_sizing(inputs, replication={"binlog_basename": "/srv/binlog/db1-bin"}, backup=True)
     assert kept["options"]["log_bin"] == "/srv/binlog/db1-bin"
@@ -349,7 +351,7 @@ def test_no_purge_ever_removes_a_log_a_restore_needs_that_the_archive_lacks(logs
 
 
 def test_a_backup_host_leaves_purging_to_its_archive_on_mysql_from_8_0_29():
-    inputs = {"memory": "4G", "cpus": 2, "disk": "ssd", "flavor": "mysql", "version": "9.7.4"}
+    inputs = MYSQL_HOST
     assert mysql_sizing(inputs, backup=True)["variables"]["binlog_expire_logs_auto_purge"] == "OFF"
     assert (
         "binlog_expire_logs_auto_purge" not in mysql_sizing({**inputs, "version": "8.0.28"}, backup=True)["variables"]
