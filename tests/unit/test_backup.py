@@ -244,6 +244,11 @@ def test_the_restore_takes_the_newest_good_backup_and_refuses_a_point_before_it_
     plan = backup.restore_plan([first, second], archived, "", "2026-12-05 10:00:00")
     assert plan["backup"]["name"] == "20261205T003000Z" and plan["problem"] == ""
     assert plan["replay"] == ["binlog.000004", "binlog.000005"]
+    assert plan["reader"] == ["--start-position=157", "--stop-datetime=2026-12-05 10:00:00"]
+    whole = backup.restore_plan([first, second], archived, "", "")
+    assert whole["reader"] == ["--start-position=157"], "the whole archive: no end"
+    by_gtid = backup.restore_plan([first, second], archived, "", f"{POSITION['gtid'].split(':')[0]}:9")
+    assert by_gtid["problem"] == "" and by_gtid["reader"] == ["--start-position=157"], "gtid.replay_stop adds the end"
     early = backup.restore_plan([first, second], archived, "", "2026-12-05 00:30:30")
     assert early["problem"].startswith("mysql_restore_until '2026-12-05 00:30:30': before backup 20261205T003000Z")
     older = backup.restore_plan([first, second], archived, "20261204T003000Z", "2026-12-05 00:30:30")
@@ -266,6 +271,30 @@ def test_a_mysql_backup_without_gtids_restores_but_is_not_replayed():
     assert backup.restore_plan([taken], ["binlog.000002"], "", "none")["problem"] == ""
     mariadb = {**taken, "flavor": "mariadb"}
     assert backup.restore_plan([mariadb], ["binlog.000002"], "", "")["problem"] == "", "its position is exact"
+
+
+def test_another_hosts_backup_goes_onto_the_same_series_at_its_version_or_later():
+    taken = {**starting_at("20261204T003000Z", "binlog.000002"), "version": "9.7.4"}
+    assert backup.onto_problem(taken, "db1", SERVER, "scratch1") == ""
+    assert backup.onto_problem(taken, "db1", {**SERVER, "version": "9.7.10"}, "scratch1") == "", "a later patch"
+    older = backup.onto_problem(taken, "db1", {**SERVER, "version": "9.7.3"}, "scratch1")
+    assert older.startswith("backup 20261204T003000Z of db1 was taken on mysql 9.7.4; scratch1 runs mysql 9.7.3")
+    assert "9.7 at 9.7.4 or later" in older
+    assert "runs mysql 8.4.6" in backup.onto_problem(taken, "db1", {**SERVER, "version": "8.4.6"}, "scratch1")
+    assert "runs mysql 9.8.0" in backup.onto_problem(taken, "db1", {**SERVER, "version": "9.8.0"}, "scratch1")
+    other = backup.onto_problem(taken, "db1", {"flavor": "mariadb", "version": "11.8.6"}, "scratch1")
+    assert "scratch1 runs mariadb 11.8.6: restore it onto mysql" in other
+
+
+@given(
+    st.tuples(st.integers(5, 12), st.integers(0, 9), st.integers(0, 40)),
+    st.tuples(st.integers(5, 12), st.integers(0, 9), st.integers(0, 40)),
+)
+def test_a_backup_is_refused_exactly_on_another_series_or_an_older_server(made, runs):
+    taken = {**starting_at("20261204T003000Z", "binlog.000002"), "version": ".".join(map(str, made))}
+    server = {"flavor": "mysql", "version": ".".join(map(str, runs)) + "-1.debian"}
+    refused = bool(backup.onto_problem(taken, "db1", server, "scratch1"))
+    assert refused == (made[:2] != runs[:2] or runs < made)
 
 
 def test_the_archive_rotates_only_a_log_with_new_events():

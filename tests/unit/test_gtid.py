@@ -9,6 +9,7 @@ from ansible_collections.local.mysql.plugins.module_utils.gtid import (
     missing,
     mysql_missing,
     mysql_set,
+    replay_stop,
     subtract,
 )
 from hypothesis import given
@@ -50,3 +51,28 @@ def test_subtracting_leaves_exactly_the_numbers_not_taken(have, gone):
     taken = {n for low, high in merge(gone) for n in range(low, high + 1)}
     left = {n for low, high in subtract(merge(have), merge(gone)) for n in range(low, high + 1)}
     assert left == numbers - taken
+
+
+def test_a_replay_stops_before_the_named_transaction_on_each_flavor():
+    assert replay_stop("mysql", f"{A.upper()}:42", f"{A}:1-40") == ([f"--exclude-gtids={A}:42-{2**63 - 2}"], "")
+    tagged, problem = replay_stop("mysql", f"{A}:nightly:7", f"{A}:1-40")
+    assert problem == "" and tagged == [f"--exclude-gtids={A}:nightly:7-{2**63 - 2}"], "a tagged GTID is its own source"
+    assert replay_stop("mariadb", "0-1-42", "0-1-40") == (["--stop-position=0-1-41"], "")
+    assert replay_stop("mariadb", "1-2-42", "0-1-900") == (["--stop-position=1-2-41"], ""), "another domain"
+
+
+def test_a_replay_bound_the_backup_already_holds_or_of_the_other_flavor_is_refused():
+    held = replay_stop("mysql", f"{A}:30", f"{A}:1-40,{B}:1-3")[1]
+    assert held.startswith(f"mysql_restore_until '{A}:30': the backup holds that transaction already")
+    assert replay_stop("mysql", f"{B}:4", f"{A}:1-40,{B}:1-3")[1] == ""
+    assert "the backup holds" in replay_stop("mariadb", "0-1-40", "0-1-40")[1]
+    assert "on MariaDB a GTID is domain-server-sequence" in replay_stop("mariadb", f"{A}:4", "0-1-40")[1]
+    assert "on MySQL a GTID is source_uuid[:tag]:N" in replay_stop("mysql", "0-1-40", f"{A}:1-40")[1]
+
+
+@given(st.integers(1, 10**6), st.integers(1, 10**6))
+def test_a_mariadb_replay_keeps_exactly_the_transactions_before_the_bound(held, bound):
+    stop, problem = replay_stop("mariadb", f"0-1-{bound}", f"0-1-{held}")
+    assert bool(problem) == (held >= bound)
+    if not problem:
+        assert stop == [f"--stop-position=0-1-{bound - 1}"] and bound - 1 >= held

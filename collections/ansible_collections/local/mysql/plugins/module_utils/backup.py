@@ -29,6 +29,8 @@ AUTO_PURGE_SWITCH_SINCE = (8, 0, 29)
 ARCHIVE_PURGES = "the backups' archive purges by age only the logs it holds, while every replica is connected"
 # MariaDB writes no binary log unless log_bin names its files: the toolkit's name, in the datadir
 MARIADB_BINLOG = "mysql-bin"
+# mysql_restore_until as a GTID (MySQL source_uuid[:tag]:N, MariaDB domain-server-sequence)
+GTID_UNTIL = re.compile(r"[0-9a-fA-F-]{36}(:[A-Za-z_][A-Za-z0-9_]*)?:\d+|\d+-\d+-\d+")
 MANIFEST_KEYS = ("name", "flavor", "version", "started", "finished", "seconds", "bytes", "files", "sha256", "position")
 HOUR = 3600
 
@@ -298,17 +300,18 @@ def restore_plan(good: list[dict], archived: list[str], name: str, until: str) -
     """The backup a restore starts from and the archived logs it replays: {backup, replay, problem}.
 
     ``name`` empty takes the newest good backup; ``until`` ('YYYY-MM-DD HH:MM:SS', UTC) bounds the
-    replay, "" replays the whole archive, "none" replays nothing."""
+    replay, "" replays the whole archive, "none" replays nothing; a GTID is left to the caller
+    (``gtid.replay_stop``), which adds its bound to ``reader``, the binary-log reader's arguments."""
     chosen = [item for item in good if item["name"] == name] if name else good[-1:]
     if not chosen:
         wanted = f"mysql_restore_backup '{name}'" if name else "mysql_restore_backup ''"
         known = ", ".join(item["name"] for item in good) or "none"
         return {"backup": None, "replay": [], "problem": f"{wanted}: no good backup of that name (good ones: {known})"}
     taken = chosen[0]
-    plan = {"backup": taken, "replay": [], "problem": ""}
+    plan = {"backup": taken, "replay": [], "reader": [], "problem": ""}
     if until == "none":
         return plan
-    if until:
+    if until and not GTID_UNTIL.fullmatch(until):
         try:
             moment = datetime.strptime(until, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
         except ValueError:
@@ -330,11 +333,41 @@ def restore_plan(good: list[dict], archived: list[str], name: str, until: str) -
             "the position read before its clone could apply transactions twice; restore it with "
             "mysql_restore_until=none",
         }
+    plan["reader"] = [f"--start-position={taken['position']['binlog_position']}"]
+    if until and not GTID_UNTIL.fullmatch(until):
+        plan["reader"].append(f"--stop-datetime={until}")
     try:
         plan["replay"] = replay_files(archived, start)
     except ValueError as error:
         plan["problem"] = f"backup {taken['name']}: {error}"
     return plan
+
+
+def version_numbers(text: str) -> tuple[int, ...]:
+    """'9.7.0' or '11.8.3-MariaDB' -> (9, 7, 0)."""
+    return tuple(int(part) for part in re.findall(r"\d+", text.split("-")[0])[:3])
+
+
+def onto_problem(taken: dict, source: str, server: dict, host: str) -> str:
+    """Why a backup of ``source`` cannot be restored onto ``host``'s server ("" when it can).
+
+    A physical backup holds one server's own files: it starts on the same flavor and release
+    series, at its version or a later one (the server upgrades the files it finds), never an
+    older one."""
+    theirs = f"{taken['flavor']} {taken['version']}"
+    ours = f"{server['flavor']} {server['version']}"
+    if taken["flavor"] != server["flavor"]:
+        return (
+            f"backup {taken['name']} of {source} is a {theirs} server's; {host} runs {ours}: "
+            f"restore it onto {taken['flavor']}"
+        )
+    made, runs = version_numbers(taken["version"]), version_numbers(server["version"])
+    if made[:2] != runs[:2] or runs < made:
+        return (
+            f"backup {taken['name']} of {source} was taken on {theirs}; {host} runs {ours}: "
+            f"restore it onto {taken['flavor']} {'.'.join(map(str, made[:2]))} at {taken['version']} or later"
+        )
+    return ""
 
 
 def rotate_needed(current: tuple[str, int], after_last_rotation: tuple[str, int] | None) -> bool:

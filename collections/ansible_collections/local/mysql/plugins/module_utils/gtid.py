@@ -84,3 +84,38 @@ def mariadb_missing(source: str, replica: str) -> int:
 
 def missing(flavor: str, source: str, replica: str) -> int:
     return (mysql_missing if flavor == "mysql" else mariadb_missing)(source, replica)
+
+
+# the largest transaction number a MySQL GTID can carry: the end of an open-ended exclusion
+MAX_GNO = 2**63 - 2
+MYSQL_GTID = re.compile(r"([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}(?::[A-Za-z_][A-Za-z0-9_]*)?):(\d+)")
+MARIADB_GTID = re.compile(r"(\d+)-(\d+)-(\d+)")
+
+
+def replay_stop(flavor: str, until: str, contained: str) -> tuple[list[str], str]:
+    """(the binary-log reader's arguments that stop a replay before the transaction ``until``
+    names, why it cannot) for one GTID: MySQL ``uuid[:tag]:N`` (that source's transactions from N
+    on are left out), MariaDB ``domain-server-N`` (the domain stops after N-1). ``contained`` is
+    the backup's own GTID set or position: a backup that holds the transaction already is refused."""
+    if flavor == "mysql":
+        match = MYSQL_GTID.fullmatch(until)
+        if not match:
+            return [], f"mysql_restore_until '{until}': on MySQL a GTID is source_uuid[:tag]:N"
+        source, number = match.group(1).lower(), int(match.group(2))
+        if any(low <= number <= high for low, high in mysql_set(contained).get(source, [])):
+            return [], held_already(until, contained)
+        return [f"--exclude-gtids={source}:{number}-{MAX_GNO}"], ""
+    match = MARIADB_GTID.fullmatch(until)
+    if not match:
+        return [], f"mysql_restore_until '{until}': on MariaDB a GTID is domain-server-sequence"
+    domain, server, sequence = (int(part) for part in match.groups())
+    if mariadb_position(contained).get(domain, 0) >= sequence:
+        return [], held_already(until, contained)
+    return [f"--stop-position={domain}-{server}-{sequence - 1}"], ""
+
+
+def held_already(until: str, contained: str) -> str:
+    return (
+        f"mysql_restore_until '{until}': the backup holds that transaction already ({contained}); "
+        "choose an older backup with mysql_restore_backup"
+    )

@@ -23,9 +23,18 @@ options:
     type: str
     default: ""
   until:
-    description: The replay's end, a UTC time C(YYYY-MM-DD HH:MM:SS); empty replays all, C(none) nothing.
+    description:
+      - The replay's end, before its first event at or after a UTC time C(YYYY-MM-DD HH:MM:SS), or
+        before one transaction's GTID (MySQL C(source_uuid[:tag]:N), MariaDB
+        C(domain-server-sequence)); empty replays all, C(none) nothing.
     type: str
     default: ""
+  onto:
+    description:
+      - When the backup goes onto another host, that host's name (C(host)) and its server's
+        C(flavor) and C(version) as its fact file records them, and the name of the host the
+        backups are of (C(source)); a backup the server cannot start on is refused.
+    type: dict
 author: MySQL tuning toolkit contributors
 """
 
@@ -42,12 +51,16 @@ problem: {description: Why the restore cannot go on (empty when it can), type: s
 backup: {description: The chosen backup's manifest, type: dict, returned: success}
 data: {description: The chosen backup's data directory, type: str, returned: success}
 replay: {description: The archived logs to replay, in order, with their paths, type: list, returned: success}
+reader:
+  description: "The binary-log reader's arguments: the backup's position, the replay's end"
+  type: list
+  returned: success
 """
 
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.local.mysql.plugins.module_utils import backup
+from ansible_collections.local.mysql.plugins.module_utils import backup, gtid
 
 
 def main():
@@ -56,6 +69,7 @@ def main():
             "target": {"type": "path", "required": True},
             "backup": {"type": "str", "default": ""},
             "until": {"type": "str", "default": ""},
+            "onto": {"type": "dict"},
         },
         supports_check_mode=True,
     )
@@ -72,6 +86,13 @@ def main():
     if plan["backup"]:
         data = os.path.join(target, plan["backup"]["name"], backup.DATA)
         taken = plan["backup"]
+        onto = module.params["onto"]
+        until = module.params["until"]
+        if backup.GTID_UNTIL.fullmatch(until) and not plan["problem"]:
+            bound, plan["problem"] = gtid.replay_stop(taken["flavor"], until, taken["position"].get("gtid", ""))
+            plan["reader"] += bound
+        if onto and not plan["problem"]:
+            plan["problem"] = backup.onto_problem(taken, onto["source"], onto, onto["host"])
         if not plan["problem"] and backup.tree_digest(data) != (taken["sha256"], taken["bytes"], taken["files"]):
             plan["problem"] = f"backup {taken['name']}: its files differ from its manifest (checksum, size or count)"
     module.exit_json(
@@ -80,6 +101,7 @@ def main():
         backup=plan["backup"] or {},
         data=data,
         replay=[os.path.join(folder, name) for name in plan["replay"]],
+        reader=plan.get("reader", []),
     )
 
 
