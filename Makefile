@@ -91,14 +91,21 @@ unit: venv
 molecule: venv images
 	@for scenario in $(SCENARIOS); do $(BIN)/molecule test -s $$scenario || exit 1; done
 
+# Each lane runs its scenarios in turn; the summary at the end names what failed, since the
+# logs of the lanes come out one after the other.
 molecule-lanes: venv images
-	@mkdir -p .lab; pids=(); for lane in $(MOLECULE_LANES); do \
+	@mkdir -p .lab; rm -f .lab/failed-*; pids=(); for lane in $(MOLECULE_LANES); do \
 	  ( for scenario in $${lane//,/ }; do \
 	      start=$$(date +%s); $(BIN)/molecule test -s $$scenario >.lab/molecule-$$scenario.log 2>&1; rc=$$?; \
 	      cat .lab/molecule-$$scenario.log; echo "molecule $$scenario: rc $$rc in $$(( $$(date +%s) - start )) s"; \
-	      [ $$rc -eq 0 ] || exit $$rc; \
+	      [ $$rc -eq 0 ] || { touch .lab/failed-$$scenario; exit $$rc; }; \
 	    done ) & pids+=($$!); \
-	done; failed=0; for pid in "$${pids[@]}"; do wait $$pid || failed=1; done; exit $$failed
+	done; failed=0; for pid in "$${pids[@]}"; do wait $$pid || failed=1; done; \
+	for mark in .lab/failed-*; do [ -e $$mark ] || continue; scenario=$${mark#.lab/failed-}; \
+	  log=.lab/molecule-$$scenario.log; echo "== molecule $$scenario failed; its last failed task:"; \
+	  last=$$(grep -n -E '^(fatal|failed): ' $$log | tail -n 1 | cut -d: -f1); \
+	  [ -z "$$last" ] || sed -n "$$last,$$((last + 30))p" $$log; grep -E '^(FAILED|ERROR) ' $$log | tail -n 20; \
+	done; exit $$failed
 
 # The alert rules: promtool check rules and promtool test rules (a firing and a quiet case each).
 promtool: images

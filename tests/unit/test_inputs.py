@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.local.mysql.plugins.module_utils import inputs
+from ansible_collections.local.mysql.plugins.module_utils import inputs, overrides
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -115,3 +115,28 @@ def test_pools_count_the_exporter_when_monitoring_is_on():
     values = {"mysql_server_users": users, "mysql_tune_max_connections": 100, "mysql_monitor_exporter_connections": 3}
     assert inputs.errors({**values, "mysql_monitor_enabled": False}) == []
     assert inputs.errors({**values, "mysql_monitor_enabled": True})[0].startswith("mysql_server_users: ")
+
+
+def test_overrides_of_what_the_toolkit_owns_are_refused_naming_the_owner():
+    problem = inputs.error(
+        "mysql_tune_overrides", {"innodb_io_capacity": 800, "datadir": "/tmp/../etc", "port": "three"}
+    )
+    assert problem.startswith("mysql_tune_overrides=")
+    assert "datadir (not through overrides:" in problem and "port (not through overrides:" in problem
+    assert "innodb_io_capacity (" not in problem, "a sized value may be overridden"
+    assert "socket (not through overrides" in inputs.error("mysql_tune_overrides", {"socket": "/tmp/elsewhere.sock"})
+    assert "server_id (mysql_replication_server_id)" in inputs.error("mysql_tune_overrides", {"server_id": 7})
+    assert "bind_address (mysql_server_bind_address)" in inputs.error(
+        "mysql_tune_overrides", {"bind_address": "0.0.0.0"}
+    )
+    assert inputs.error("mysql_tune_overrides", {"innodb_io_capacity": 800, "long_query_time": 2}) is None
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from([*sorted(overrides.OWNERS), "innodb_io_capacity", "sort_buffer_size"]), st.integers()
+    )
+)
+def test_an_override_map_is_refused_exactly_when_it_names_an_owned_setting(given_overrides):
+    problem = inputs.error("mysql_tune_overrides", given_overrides)
+    assert (problem is not None) == any(name in overrides.OWNERS for name in given_overrides)

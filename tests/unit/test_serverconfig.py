@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from ansible_collections.local.mysql.plugins.module_utils.serverconfig import (
+    START_ERRORS_SHOWN,
     apply_order,
     differences,
     refusals,
     same_value,
+    start_errors,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -83,3 +85,19 @@ def test_io_capacity_goes_first_when_lowering():
     changes = {"innodb_io_capacity": 100, "innodb_io_capacity_max": 200}
     order = apply_order(changes, {"innodb_io_capacity_max": "20000"})
     assert order.index("innodb_io_capacity") < order.index("innodb_io_capacity_max")
+
+
+@pytest.mark.parametrize("fixture", ["mysql-9.7-failed-start.txt", "mariadb-11.8-failed-start.txt"])
+def test_a_failed_start_is_reported_by_its_reason_first(fixture):
+    errors = start_errors((FIXTURES / fixture).read_text())
+    assert "Data file './ibdata1' uses page size 16384" in errors[0]
+    assert not any("Aborting" in line for line in errors[:-1]), "giving up comes last, if at all"
+    assert len(errors) == START_ERRORS_SHOWN
+
+
+def test_a_start_that_only_gave_up_still_says_so_and_warnings_are_not_errors():
+    text = "2026-12-06 16:10:01 0 [Warning] You need to use --log-bin\n2026-12-06 16:10:02 0 [ERROR] Aborting\n"
+    assert start_errors(text) == ["Aborting"]
+    assert start_errors("") == []
+    many = "".join(f"x [ERROR] reason {index}\n" for index in range(9))
+    assert len(start_errors(many)) == START_ERRORS_SHOWN

@@ -12,6 +12,7 @@ import ipaddress
 import re
 from typing import Any, Callable, Optional
 
+from ansible_collections.local.mysql.plugins.module_utils import overrides
 from ansible_collections.local.mysql.plugins.module_utils.access import bind_address_words, pools_words, users_words
 from ansible_collections.local.mysql.plugins.module_utils.databases import (
     ALLOW_DROP,
@@ -121,6 +122,16 @@ def every_key(pattern: str, words: str) -> Rule:
     return rule
 
 
+def overrides_words(value):
+    """Server variable names, none of them a setting the toolkit owns (module_utils/overrides.py)."""
+    if not all(re.fullmatch(r"[a-z0-9_]+", str(key)) for key in value):
+        return "a mapping whose keys are server variable names"
+    refused = overrides.owned(value)
+    if refused:
+        return "a mapping without the settings the toolkit owns; set them with: " + "; ".join(refused)
+    return None
+
+
 def bench_name(value):
     if not isinstance(value, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", value):
         return "a lower-case name of letters, digits and _ (1..32)"
@@ -178,7 +189,7 @@ RULES: dict[str, Rule] = {
     "mysql_tune_max_connections": lambda value: None if value is None else whole(1, 100000)(value),
     "mysql_tune_long_query_time": number(0, 3600),
     "mysql_tune_dropin_name": matching(r"[A-Za-z0-9_.-]+\.cnf", "a file name ending in .cnf"),
-    "mysql_tune_overrides": every_key(r"[a-z0-9_]+", "a mapping whose keys are server variable names"),
+    "mysql_tune_overrides": overrides_words,
     "mysql_raid_tool": absolute_path(also="auto"),
     "mysql_raid_learn_schedule": not_empty("a systemd calendar expression such as 'Sun *-*-01..07 03:00:00'"),
     "mysql_raid_learn_hours": number(0, 72),
@@ -187,8 +198,10 @@ RULES: dict[str, Rule] = {
     "mysql_backup_schedule": not_empty("a systemd calendar expression such as '*-*-* 00:30:00'"),
     "mysql_backup_window_hours": number(0.1, 72),
     "mysql_restore_backup": matching(r"(\d{8}T\d{6}Z)?", "a backup's name such as 20261206T003000Z, or empty"),
+    "mysql_restore_from": matching(r"[A-Za-z0-9_.:-]*", "an inventory host's name, or empty for this host"),
     "mysql_restore_until": matching(
-        r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}|none)?", "a UTC time such as '2026-12-06 10:41:00', empty or none"
+        r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}|none|[0-9a-fA-F-]{36}(:[A-Za-z_][A-Za-z0-9_]*)?:\d+|\d+-\d+-\d+)?",
+        "a UTC time such as '2026-12-06 10:41:00', a GTID (MySQL source_uuid:N, MariaDB 0-1-42), empty or none",
     ),
     "mysql_backup_check_schedule": not_empty("a systemd calendar expression such as 'Sat *-*-* 04:00:00'"),
     "mysql_backup_archive_schedule": not_empty("a systemd calendar expression such as '*:0/5'"),

@@ -38,6 +38,28 @@ def refusals(return_code: int, output: str) -> list[str]:
     return refused
 
 
+# how many of a failed start's error lines a message quotes
+START_ERRORS_SHOWN = 5
+# lines that only say the start failed, not why
+_CONSEQUENCES = re.compile(
+    r"Aborting|Failed to initialize (DD|plugins)|Data Dictionary initialization failed", re.IGNORECASE
+)
+
+
+def start_errors(text: str) -> list[str]:
+    """The error lines one start wrote (the log read from its position before the restart), the
+    reason first: the lines that only say the start gave up ("Aborting") come after the others."""
+    errors = []
+    for line in text.splitlines():
+        level = _LEVEL.search(line)
+        if level is not None and level.group(1).upper() == "ERROR":
+            errors.append(line[level.end() :].strip())
+    errors = [line for line in errors if not _CONSEQUENCES.search(line)] + [
+        line for line in errors if _CONSEQUENCES.search(line)
+    ]
+    return list(dict.fromkeys(errors))[:START_ERRORS_SHOWN]
+
+
 _BOOLEAN = {"ON": "ON", "OFF": "OFF", "1": "ON", "0": "OFF", "TRUE": "ON", "FALSE": "OFF", "YES": "ON", "NO": "OFF"}
 
 

@@ -226,6 +226,9 @@ class Plan:
         Overrides go through the same bounds as computed values (SizingError names the one
         that does not fit); sizes may use the server's notation (512M, 8G).
         """
+        problem = inputs.error("mysql_tune_overrides", overrides)
+        if problem:
+            raise SizingError(problem)
         variables, peak, global_memory, per_thread = apply_overrides(self, overrides)
         overrides = {name: variables[name] for name in overrides}
         explain = {
