@@ -122,6 +122,8 @@ class Mount:
     fstype: str
     device: str  # major:minor
     source: str
+    # ro in the mount's or the superblock's options: a container's /proc/sys and /sys
+    read_only: bool = False
 
 
 def mount_of(path: str, mountinfo: str) -> Mount:
@@ -129,13 +131,14 @@ def mount_of(path: str, mountinfo: str) -> Mount:
     best = None
     for line in mountinfo.splitlines():
         fields = line.split()
-        if " - " not in line or len(fields) < 5:
+        if " - " not in line or len(fields) < 6:
             continue
         mount_point = fields[4].replace("\\040", " ")
         after = line.split(" - ", 1)[1].split()
         inside = path == mount_point or path.startswith(mount_point.rstrip("/") + "/") or mount_point == "/"
         if inside and (best is None or len(mount_point) >= len(best.mount_point)):
-            best = Mount(mount_point, after[0], fields[2], after[1] if len(after) > 1 else "")
+            options = fields[5].split(",") + (after[2].split(",") if len(after) > 2 else [])
+            best = Mount(mount_point, after[0], fields[2], after[1] if len(after) > 1 else "", "ro" in options)
     if best is None:
         raise ValueError(f"no mount holds {path}")
     return best
