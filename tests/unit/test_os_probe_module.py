@@ -72,8 +72,8 @@ def test_a_two_node_host_with_nvme_and_an_ssd(tmp_path):
         "current": None,
         "wanted": True,
         "reason": settings["numa_interleave"]["reason"],
-        "applies": True,
-    }
+        "applies": False,
+    }, "advice for the server's own option, not set by mysql_os"
     assert settings["numa_interleave"]["reason"].startswith("2 NUMA nodes")
     assert settings["fs.aio-max-nr"]["wanted"] == 1048576, "a higher kernel value is kept"
     rules = decided["files"][UDEV_FILE].splitlines()[2:]
@@ -89,10 +89,11 @@ def test_a_container_with_read_only_proc_sys_and_sys(tmp_path):
     assert observed["kernel_writable"] is False and observed["sys_writable"] is False
     assert not any(setting["applies"] for setting in decided["settings"].values())
     assert decided["settings"]["vm.swappiness"]["wanted"] == 1, "the decision stands; it is only not applied"
-    assert len(decided["notices"]) == 2
+    assert len(decided["notices"]) == 3
     assert sum("/proc/sys is read-only" in notice for notice in decided["notices"]) == 1
     assert sum(notice.startswith("transparent huge pages and IO schedulers") for notice in decided["notices"]) == 1
-    assert set(decided["files"]) == {SYSCTL_FILE, UDEV_FILE, THP_UNIT_FILE}
+    assert sum(notice.startswith("IO schedulers: no udev on this host") for notice in decided["notices"]) == 1
+    assert set(decided["files"]) == {SYSCTL_FILE, THP_UNIT_FILE}, "no udev rule where there is no udev"
 
 
 def test_files_the_toolkit_left_are_not_written_again(tmp_path):

@@ -12,7 +12,7 @@ import re
 from datetime import datetime, timezone
 
 FACT_PATH = "/etc/ansible/facts.d/mysql_tuning.fact"
-SECTIONS = ("host", "io", "sizing", "raid", "backup")
+SECTIONS = ("host", "io", "sizing", "raid", "backup", "os")
 # systemd and the kernel write "unlimited"; the kernel's own ceiling for nofile is fs.nr_open.
 UNLIMITED_FILES = 1 << 20
 

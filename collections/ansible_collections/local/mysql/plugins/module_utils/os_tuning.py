@@ -11,6 +11,7 @@ host right. Reasons never quote the kernel's current value, so a second run reco
 
 from __future__ import annotations
 
+import os
 import re
 
 from ansible_collections.local.mysql.plugins.module_utils.host import VIRTUAL_BLOCK_PREFIXES, mount_of
@@ -141,7 +142,8 @@ def numa_interleave(nodes: int) -> tuple[bool | None, str]:
         return None, "not applicable: one NUMA node"
     return True, (
         f"{nodes} NUMA nodes: interleave the server's memory (innodb_numa_interleave) so the buffer pool "
-        "does not fill one node and swap while another has memory free"
+        "does not fill one node and swap while another has memory free; set it with "
+        "mysql_tune_overrides where the server's build has the option"
     )
 
 
@@ -315,11 +317,17 @@ def plan(probed: dict, inputs: dict) -> dict:
 
     nodes = numa_nodes(probed.get("numa_nodes", []))
     wanted, reason = numa_interleave(nodes)
-    settings["numa_interleave"] = _setting(None, wanted, reason, wanted is not None)
+    # the server's own option, where its build has it: recorded as advice, not set by mysql_os
+    settings["numa_interleave"] = _setting(None, wanted, reason, False)
 
     wanted_files = {SYSCTL_FILE: sysctl_text(pinned)} if pinned else {}
-    if rules:
+    udev = probed.get("udev", True)
+    if rules and udev:
         wanted_files[UDEV_FILE] = udev_text(rules)
+    elif rules:
+        notices.append(f"IO schedulers: no udev on this host ({os.path.dirname(UDEV_FILE)} is absent), no rule written")
+        for name in disks:
+            settings[f"scheduler.{name}"]["applies"] = False
     if thp_present:
         wanted_files[THP_UNIT_FILE] = thp_unit_text(thp_present)
     present = probed.get("files", {})
@@ -328,4 +336,31 @@ def plan(probed: dict, inputs: dict) -> dict:
         "files": wanted_files,
         "write": sorted(files_to_write(wanted_files, {path: present.get(path) for path in wanted_files})),
         "notices": notices,
+        "apply": to_apply(settings),
+        "record": {
+            "settings": {
+                name: {key: item[key] for key in ("wanted", "reason", "applies")} for name, item in settings.items()
+            },
+            "files": sorted(wanted_files),
+            "notices": notices,
+        },
+    }
+
+
+def to_apply(settings: dict) -> dict:
+    """Which live changes the role makes: the sysctl drop-in loaded, the THP unit run, the udev
+    rules triggered, each only where a value it sets differs and the host lets it (NUMA
+    interleave is recorded, not applied: it is the server's own option)."""
+
+    def differs(prefixes: tuple) -> bool:
+        return any(
+            item["applies"] and item["wanted"] is not None and item["current"] != item["wanted"]
+            for name, item in settings.items()
+            if name.startswith(prefixes)
+        )
+
+    return {
+        "sysctl": differs(SYSCTL_KEYS),
+        "thp": differs(("transparent_hugepage.",)),
+        "udev": differs(("scheduler.",)),
     }

@@ -17,10 +17,15 @@ options:
     description: The host's root; tests point it at a captured tree.
     type: path
     default: /
+  socket:
+    description:
+      - The server's socket; when it answers, its C(back_log) and InnoDB IO threads are read
+        from it and win over the options below (which stand in before the server runs).
+    type: path
   back_log:
     description: The server's C(back_log); C(net.core.somaxconn) is raised to at least it.
     type: int
-    required: true
+    default: 151
   innodb_read_io_threads:
     description: The server's C(innodb_read_io_threads), for C(fs.aio-max-nr).
     type: int
@@ -63,6 +68,7 @@ plan:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.local.mysql.plugins.module_utils import live
 from ansible_collections.local.mysql.plugins.module_utils.host import FileSystem
 from ansible_collections.local.mysql.plugins.module_utils.observe import read_only
 from ansible_collections.local.mysql.plugins.module_utils.os_tuning import (
@@ -78,6 +84,8 @@ from ansible_collections.local.mysql.plugins.module_utils.os_tuning import (
 )
 
 INPUTS = ("back_log", "innodb_read_io_threads", "innodb_write_io_threads", "instances")
+# the inputs the running server answers for itself
+LIVE_INPUTS = ("back_log", "innodb_read_io_threads", "innodb_write_io_threads")
 
 
 def file_state(path):
@@ -103,6 +111,19 @@ def writable(fs, path):
     return fs.exists(path) and not read_only(under(fs.root, path))
 
 
+def live_inputs(socket) -> dict:
+    """The running server's own figures for the decisions, {} when it does not answer."""
+    if not socket or live.pymysql is None:
+        return {}
+    try:
+        connection = live.connect(socket)
+    except live.pymysql.MySQLError:
+        return {}
+    with connection, connection.cursor() as cursor:
+        shown = live.global_variables(cursor)
+    return {name: int(shown[name]) for name in LIVE_INPUTS if str(shown.get(name, "")).isdigit()}
+
+
 def probe(root):
     fs = FileSystem(root)
     keys = (*SYSCTL_KEYS, AIO_IN_USE_KEY)
@@ -119,6 +140,7 @@ def probe(root):
         "numa_nodes": fs.listdir("/sys/devices/system/node"),
         "kernel_writable": writable(fs, "/proc/sys"),
         "sys_writable": writable(fs, "/sys"),
+        "udev": os.path.isdir(under(root, os.path.dirname(UDEV_FILE))),
         "files": {path: file_state(under(root, path)) for path in (SYSCTL_FILE, UDEV_FILE, THP_UNIT_FILE)},
     }
 
@@ -127,7 +149,8 @@ def main():
     module = AnsibleModule(
         argument_spec={
             "root": {"type": "path", "default": "/"},
-            "back_log": {"type": "int", "required": True},
+            "socket": {"type": "path"},
+            "back_log": {"type": "int", "default": 151},
             "innodb_read_io_threads": {"type": "int", "default": 4},
             "innodb_write_io_threads": {"type": "int", "default": 4},
             "instances": {"type": "int", "default": 1},
@@ -136,6 +159,7 @@ def main():
     )
     params = module.params
     inputs = {name: params[name] for name in INPUTS}
+    inputs.update(live_inputs(params["socket"]))
     for name, value in inputs.items():
         if value < 1:
             module.fail_json(msg=f"{name}={value}: must be at least 1")

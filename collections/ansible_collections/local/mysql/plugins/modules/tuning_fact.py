@@ -15,7 +15,7 @@ options:
   section:
     description: The section to write.
     type: str
-    choices: [host, io, sizing, raid, backup]
+    choices: [host, io, sizing, raid, backup, os]
   data:
     description: The section's new content.
     type: dict
