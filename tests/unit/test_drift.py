@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.local.mysql.plugins.module_utils.drift import compare
+from ansible_collections.local.mysql.plugins.module_utils.drift import compare, os_rows
 from ansible_collections.local.mysql.plugins.module_utils.observe import parse_dropin, parse_pam_limits
 
 FACTS = {
@@ -89,3 +89,34 @@ def test_a_listed_database_that_is_gone_or_has_another_collation_is_drift():
     # a server that does not answer is one row, not every database missing
     unreachable = compare(facts, {**HEALTHY, "live": {"__unreachable__": "no socket"}, "databases": {}})
     assert [row["area"] for row in unreachable] == ["live"]
+
+
+def test_mysql_os_files_changed_by_hand_and_kernel_values_that_no_longer_hold():
+    intended = {
+        "files": {
+            "/etc/sysctl.d/60-mysql-toolkit.conf": "a" * 64,
+            "/etc/systemd/system/mysql-toolkit-thp.service": "b" * 64,
+        },
+        "settings": {
+            "vm.swappiness": {"wanted": 1, "reason": "r", "applies": True},
+            "net.core.somaxconn": {"wanted": 4096, "reason": "r", "applies": False},
+        },
+    }
+    observed = {
+        "os_files": {
+            "/etc/sysctl.d/60-mysql-toolkit.conf": "c" * 64,
+            "/etc/systemd/system/mysql-toolkit-thp.service": None,
+        },
+        "os_kernel": {"vm.swappiness": "60"},
+    }
+    rows = os_rows(intended, observed)
+    assert [(row["area"], row["item"], row["actual"]) for row in rows] == [
+        ("os", "/etc/sysctl.d/60-mysql-toolkit.conf", "changed"),
+        ("os", "/etc/systemd/system/mysql-toolkit-thp.service", "(missing)"),
+        ("os", "vm.swappiness", "60"),
+    ]
+    held = {
+        "os_files": {path: digest for path, digest in intended["files"].items()},
+        "os_kernel": {"vm.swappiness": "1"},
+    }
+    assert os_rows(intended, held) == [], "a kernel value the host does not let the toolkit set is not drift"

@@ -81,4 +81,20 @@ def compare(facts: dict, observed: dict) -> list[dict]:
             rows.append(_row("timer", "mysql-raid-learn.timer active", "active", timer.get("active")))
         if timer.get("calendar") != raid.get("learn_schedule"):
             rows.append(_row("timer", "OnCalendar", raid.get("learn_schedule"), timer.get("calendar")))
+    rows.extend(os_rows(facts.get("os") or {}, observed))
+    return rows
+
+
+def os_rows(intended: dict, observed: dict) -> list[dict]:
+    """mysql_os's files changed or removed by hand (by their SHA-256), and the kernel values it
+    set that no longer hold."""
+    rows = []
+    files = observed.get("os_files") or {}
+    for path, digest in (intended.get("files") or {}).items():
+        if files.get(path) != digest:
+            rows.append(_row("os", path, "as mysql_os wrote it", "changed" if files.get(path) else None))
+    kernel = observed.get("os_kernel") or {}
+    for name, item in (intended.get("settings") or {}).items():
+        if item.get("applies") and name in kernel and str(kernel[name]) != str(item["wanted"]):
+            rows.append(_row("os", name, item["wanted"], kernel[name]))
     return rows

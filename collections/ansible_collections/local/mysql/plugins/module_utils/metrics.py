@@ -12,7 +12,7 @@ from datetime import datetime
 
 PREFIX = "mysql_toolkit"
 # Where drift can be, as module_utils/drift.py names it: each gets a series, 0 when clean.
-DRIFT_AREAS = ("drop-in", "live", "systemd", "process", "limits.d", "timer")
+DRIFT_AREAS = ("drop-in", "live", "systemd", "process", "limits.d", "timer", "os")
 # Sizing inputs worth a series of their own (numbers; the rest are labels of the info series).
 NUMERIC_INPUTS = ("memory", "cpus", "iops", "open_files", "long_query_time", "app_connections")
 WRITE_BACK = ("WB", "AWB")

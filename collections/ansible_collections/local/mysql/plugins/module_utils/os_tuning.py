@@ -11,6 +11,7 @@ host right. Reasons never quote the kernel's current value, so a second run reco
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 
@@ -341,7 +342,7 @@ def plan(probed: dict, inputs: dict) -> dict:
             "settings": {
                 name: {key: item[key] for key in ("wanted", "reason", "applies")} for name, item in settings.items()
             },
-            "files": sorted(wanted_files),
+            "files": {path: hashlib.sha256(text.encode()).hexdigest() for path, text in sorted(wanted_files.items())},
             "notices": notices,
         },
     }

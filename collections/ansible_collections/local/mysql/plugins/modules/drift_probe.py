@@ -45,6 +45,8 @@ disk_class:
   returned: success
 """
 
+import hashlib
+
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.drift import compare
 from ansible_collections.local.mysql.plugins.module_utils.live import MISSING_DRIVER, connect, global_variables, pymysql
@@ -83,6 +85,18 @@ def read_server(module, socket) -> tuple[dict, dict]:
         return variables, databases
     finally:
         connection.close()
+
+
+# mysql_os's kernel settings, read back from /proc/sys
+SYSCTL_PREFIXES = ("vm.", "fs.", "net.")
+
+
+def file_digest(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except FileNotFoundError:
+        return None
 
 
 def main():
@@ -124,6 +138,13 @@ def main():
             "active": systemctl_show(run, TIMER, "ActiveState"),
             "calendar": unit_setting(read_text(f"/etc/systemd/system/{TIMER}"), "OnCalendar"),
         },
+    }
+    intended_os = facts.get("os") or {}
+    observed["os_files"] = {path: file_digest(path) for path in intended_os.get("files") or {}}
+    observed["os_kernel"] = {
+        name: (read_text("/proc/sys/" + name.replace(".", "/")) or "").strip()
+        for name, item in (intended_os.get("settings") or {}).items()
+        if item.get("applies") and name.startswith(SYSCTL_PREFIXES)
     }
     rows = compare(facts, observed)
     module.exit_json(changed=False, differences=rows, disk_class=sizing.get("disk_class"))
