@@ -129,5 +129,5 @@ def test_the_sizing_filter_writes_the_place_beside_the_sized_values_with_its_rea
     assert (
         "binlog_expire_logs_seconds" in primary["variables"] and "binlog_expire_logs_seconds" not in alone["variables"]
     )
-    with pytest.raises(AnsibleFilterError, match="server_id is set by the mysql_replication role"):
+    with pytest.raises(AnsibleFilterError, match=r"server_id \(mysql_replication_server_id\)"):
         mysql_sizing(HOST, {"server_id": 3}, {}, place)
