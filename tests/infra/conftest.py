@@ -66,6 +66,13 @@ def facts(host):
     return json.loads(fact_file.content_string)
 
 
+def recorded_section(facts: dict, section: str, absent: str) -> dict:
+    """One role's section of the fact file; the test is skipped, saying why, where it never ran."""
+    if section not in facts:
+        pytest.skip(absent)
+    return facts[section]
+
+
 def read_dropin(text: str) -> dict[str, str]:
     """name -> value of a my.cnf drop-in's [mysqld] section, and which names have a comment above."""
     values, section = {}, None

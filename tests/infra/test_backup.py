@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import recorded_section
 
 RULES = "/usr/local/lib/mysql-backup"
 CLIENT_FILE = "/etc/mysql/toolkit-backup.cnf"
@@ -14,9 +15,7 @@ CLIENT_FILE = "/etc/mysql/toolkit-backup.cnf"
 
 @pytest.fixture
 def intent(facts):
-    if "backup" not in facts:
-        pytest.skip("backups were never enabled on this host")
-    return facts["backup"]
+    return recorded_section(facts, "backup", "backups were never enabled on this host")
 
 
 def test_hosts_without_backups_have_no_timer(host, host_vars):

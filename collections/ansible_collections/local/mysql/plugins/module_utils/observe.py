@@ -96,6 +96,15 @@ def read_text(path: str) -> str | None:
         return None
 
 
+def file_state(path: str) -> dict | None:
+    """Content, mode and owner of a file; None when it is missing."""
+    text = read_text(path)
+    if text is None:
+        return None
+    stat = os.stat(path)
+    return {"text": text, "mode": stat.st_mode & 0o7777, "uid": stat.st_uid, "gid": stat.st_gid}
+
+
 def open_files_limits(limits_text: str | None) -> tuple[int, int] | None:
     """(soft, hard) "Max open files" of a /proc/PID/limits text; None when absent."""
     match = re.search(r"^Max open files\s+(\S+)\s+(\S+)", limits_text or "", re.MULTILINE)

@@ -338,14 +338,20 @@ def plan(probed: dict, inputs: dict) -> dict:
         "write": sorted(files_to_write(wanted_files, {path: present.get(path) for path in wanted_files})),
         "notices": notices,
         "apply": to_apply(settings),
+        "paths": {"sysctl": SYSCTL_FILE, "udev": UDEV_FILE, "thp_unit": THP_UNIT_FILE},
         "record": {
             "settings": {
                 name: {key: item[key] for key in ("wanted", "reason", "applies")} for name, item in settings.items()
             },
-            "files": {path: hashlib.sha256(text.encode()).hexdigest() for path, text in sorted(wanted_files.items())},
+            "files": {path: text_digest(text) for path, text in sorted(wanted_files.items())},
             "notices": notices,
         },
     }
+
+
+def text_digest(text: str) -> str:
+    """The SHA-256 the fact file records of each file written, which the drift report compares."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def to_apply(settings: dict) -> dict:

@@ -45,8 +45,6 @@ disk_class:
   returned: success
 """
 
-import hashlib
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.drift import compare
 from ansible_collections.local.mysql.plugins.module_utils.live import MISSING_DRIVER, connect, global_variables, pymysql
@@ -57,9 +55,11 @@ from ansible_collections.local.mysql.plugins.module_utils.observe import (
     parse_pam_limits,
     process_open_files,
     read_text,
+    sysctl,
     systemctl_show,
     unit_setting,
 )
+from ansible_collections.local.mysql.plugins.module_utils.os_tuning import SYSCTL_KEYS, text_digest
 
 TIMER = "mysql-raid-learn.timer"
 
@@ -85,18 +85,6 @@ def read_server(module, socket) -> tuple[dict, dict]:
         return variables, databases
     finally:
         connection.close()
-
-
-# mysql_os's kernel settings, read back from /proc/sys
-SYSCTL_PREFIXES = ("vm.", "fs.", "net.")
-
-
-def file_digest(path: str) -> str | None:
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
-    except FileNotFoundError:
-        return None
 
 
 def main():
@@ -140,11 +128,14 @@ def main():
         },
     }
     intended_os = facts.get("os") or {}
-    observed["os_files"] = {path: file_digest(path) for path in intended_os.get("files") or {}}
+    observed["os_files"] = {
+        path: None if text is None else text_digest(text)
+        for path, text in ((path, read_text(path)) for path in intended_os.get("files") or {})
+    }
     observed["os_kernel"] = {
-        name: (read_text("/proc/sys/" + name.replace(".", "/")) or "").strip()
+        name: sysctl(name)
         for name, item in (intended_os.get("settings") or {}).items()
-        if item.get("applies") and name.startswith(SYSCTL_PREFIXES)
+        if item.get("applies") and name in SYSCTL_KEYS
     }
     rows = compare(facts, observed)
     module.exit_json(changed=False, differences=rows, disk_class=sizing.get("disk_class"))

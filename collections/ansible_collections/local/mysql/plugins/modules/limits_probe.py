@@ -51,7 +51,6 @@ plan:
   returned: success
 """
 
-import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.limits import (
@@ -62,20 +61,12 @@ from ansible_collections.local.mysql.plugins.module_utils.limits import (
     unit_text,
 )
 from ansible_collections.local.mysql.plugins.module_utils.observe import (
+    file_state,
     open_files_limits,
     read_only,
     read_text,
     sysctl,
 )
-
-
-def file_state(path):
-    """Content, mode and owner of a file; None when it is missing."""
-    text = read_text(path)
-    if text is None:
-        return None
-    stat = os.stat(path)
-    return {"text": text, "mode": stat.st_mode & 0o7777, "uid": stat.st_uid, "gid": stat.st_gid}
 
 
 def main():

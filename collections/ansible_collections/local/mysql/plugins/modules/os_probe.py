@@ -70,7 +70,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils import live
 from ansible_collections.local.mysql.plugins.module_utils.host import FileSystem
-from ansible_collections.local.mysql.plugins.module_utils.observe import read_only
+from ansible_collections.local.mysql.plugins.module_utils.observe import file_state, read_only
 from ansible_collections.local.mysql.plugins.module_utils.os_tuning import (
     AIO_IN_USE_KEY,
     SYSCTL_FILE,
@@ -86,17 +86,6 @@ from ansible_collections.local.mysql.plugins.module_utils.os_tuning import (
 INPUTS = ("back_log", "innodb_read_io_threads", "innodb_write_io_threads", "instances")
 # the inputs the running server answers for itself
 LIVE_INPUTS = ("back_log", "innodb_read_io_threads", "innodb_write_io_threads")
-
-
-def file_state(path):
-    """Content, mode and owner of a file; None when it is missing."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            text = handle.read()
-    except OSError:
-        return None
-    stat = os.stat(path)
-    return {"text": text, "mode": stat.st_mode & 0o7777, "uid": stat.st_uid, "gid": stat.st_gid}
 
 
 def under(root, path):
