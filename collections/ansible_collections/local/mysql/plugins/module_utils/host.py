@@ -21,27 +21,28 @@ class FileSystem:
 
     root: str = "/"
 
-    def _path(self, path: str) -> str:
+    def under_root(self, path: str) -> str:
+        """Where ``path`` of the probed host lies on this machine."""
         return os.path.join(self.root, path.lstrip("/"))
 
     def read(self, path: str) -> str | None:
         try:
-            with open(self._path(path), encoding="utf-8", errors="replace") as handle:
+            with open(self.under_root(path), encoding="utf-8", errors="replace") as handle:
                 return handle.read()
         except OSError:
             return None
 
     def listdir(self, path: str) -> list[str]:
         try:
-            return sorted(os.listdir(self._path(path)))
+            return sorted(os.listdir(self.under_root(path)))
         except OSError:
             return []
 
     def exists(self, path: str) -> bool:
-        return os.path.exists(self._path(path))
+        return os.path.exists(self.under_root(path))
 
     def realpath(self, path: str) -> str:
-        return os.path.realpath(self._path(path))
+        return os.path.realpath(self.under_root(path))
 
 
 def parse_meminfo(text: str) -> int:

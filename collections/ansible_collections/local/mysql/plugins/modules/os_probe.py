@@ -88,16 +88,12 @@ INPUTS = ("back_log", "innodb_read_io_threads", "innodb_write_io_threads", "inst
 LIVE_INPUTS = ("back_log", "innodb_read_io_threads", "innodb_write_io_threads")
 
 
-def under(root, path):
-    return os.path.join(root, path.lstrip("/"))
-
-
 def writable(fs, path):
     """The mount table's word; statvfs where it has none (a tree without proc/self/mountinfo)."""
     decided = writable_by_mounts(path, fs.read("/proc/self/mountinfo"))
     if decided is not None:
         return decided
-    return fs.exists(path) and not read_only(under(fs.root, path))
+    return fs.exists(path) and not read_only(fs.under_root(path))
 
 
 def live_inputs(socket) -> dict:
@@ -129,8 +125,8 @@ def probe(root):
         "numa_nodes": fs.listdir("/sys/devices/system/node"),
         "kernel_writable": writable(fs, "/proc/sys"),
         "sys_writable": writable(fs, "/sys"),
-        "udev": os.path.isdir(under(root, os.path.dirname(UDEV_FILE))),
-        "files": {path: file_state(under(root, path)) for path in (SYSCTL_FILE, UDEV_FILE, THP_UNIT_FILE)},
+        "udev": os.path.isdir(fs.under_root(os.path.dirname(UDEV_FILE))),
+        "files": {path: file_state(fs.under_root(path)) for path in (SYSCTL_FILE, UDEV_FILE, THP_UNIT_FILE)},
     }
 
 
