@@ -15,7 +15,10 @@ def test_fact_file_has_host_and_sizing(server, facts):
 
 def test_dropin_holds_exactly_the_recorded_values(server, facts):
     dropin = server.host.file(facts["sizing"]["dropin"])
-    assert dropin.exists and dropin.user == "root" and dropin.mode == 0o644
+    # who may read it: mysql_server_hardening_file_modes, as mysql_server recorded it
+    wanted = facts["sizing"]["server"]["hardening"]["config_file"]
+    assert dropin.exists and (dropin.user, dropin.group) == (wanted["owner"], wanted["group"])
+    assert dropin.mode == int(wanted["mode"], 8)
     rendered = read_dropin(dropin.content_string)
     recorded = {**facts["sizing"]["variables"], **facts["sizing"].get("options", {})}
     assert set(rendered) == set(recorded)

@@ -120,3 +120,18 @@ def test_mysql_os_files_changed_by_hand_and_kernel_values_that_no_longer_hold():
         "os_kernel": {"vm.swappiness": "1"},
     }
     assert os_rows(intended, held) == [], "a kernel value the host does not let the toolkit set is not drift"
+
+
+def test_a_drop_in_opened_to_others_by_hand_is_drift():
+    config_file = {"owner": "root", "group": "mysql", "mode": "0640"}
+    facts = copy.deepcopy(FACTS)
+    facts["sizing"]["server"] = {"hardening": {"config_file": config_file}}
+    assert compare(facts, {**HEALTHY, "dropin_access": dict(config_file)}) == []
+    rows = compare(facts, {**HEALTHY, "dropin_access": {**config_file, "mode": "0644", "group": "root"}})
+    dropin = FACTS["sizing"]["dropin"]
+    assert [(row["item"], row["intended"], row["actual"]) for row in rows] == [
+        (f"group of {dropin}", "mysql", "root"),
+        (f"mode of {dropin}", "0640", "0644"),
+    ]
+    # a fact file written before the hardening recorded none: nothing to compare
+    assert compare(FACTS, {**HEALTHY, "dropin_access": {**config_file, "mode": "0644"}}) == []

@@ -67,7 +67,7 @@ def test_every_setting_the_role_writes_is_owned_and_no_other_owner_claims_it():
         for links in (False, True):
             assert set(every(settings(server, symbolic_links=links))) <= set(OWNED)
     assert all(owner.startswith(PREFIX) for owner in OWNED.values())
-    assert not set(OWNED) & set(overrides.OWNERS)
+    assert OWNED.items() <= overrides.OWNERS.items()
     assert set(OWNED) >= hardening.STARTUP_ONLY
 
 
@@ -265,13 +265,13 @@ def test_auto_is_on_only_when_every_account_is_an_address():
     named = [*APP, {"user": "report", "host": "bi.example"}, {"user": "etl", "host": "%.etl.example"}]
     enabled, reason, problem = name_resolve_plan("auto", named)
     assert not enabled and problem is None
-    assert "'etl'@'%.etl.example' and 1 more names a host" in reason
+    assert "'etl'@'%.etl.example' names a host (and 1 more)" in reason
 
 
 def test_true_with_a_host_name_is_refused_naming_the_account():
     enabled, _, problem = name_resolve_plan(True, [*APP, {"user": "report", "host": "bi.example"}])
     assert not enabled
-    assert problem.startswith(f"{SNR}=True: must be auto or false while an account's host is a name: ")
+    assert problem.startswith(f"{SNR}=True: must be auto or false while an account depends on name resolution: ")
     assert "'report'@'bi.example'" in problem
     with pytest.raises(HardeningError, match=r"'report'@'bi\.example'"):
         settings(accounts=[{"user": "report", "host": "bi.example"}], skip_name_resolve=True)
@@ -294,6 +294,21 @@ def test_the_preflight_refuses_true_from_the_inventorys_accounts():
     assert set(re.findall(r"mysql_[a-z_]+", problem)) == {SNR}
     assert rule({SNR: "auto", "mysql_server_users": users}) is None
     assert rule({SNR: True, "mysql_server_users": [{**users[0], "hosts": ["198.18.0.%"]}]}) is None
+
+
+def test_a_localhost_account_reached_over_tcp_needs_names():
+    app = {"name": "app", "password": "pw", "hosts": ["localhost", "198.18.2.%"]}
+    rows = hardening.listed_accounts([app])
+    enabled, reason, problem = name_resolve_plan("auto", rows)
+    assert (enabled, problem) == (False, None)
+    assert "'app'@'localhost' without '127.0.0.1'" in reason
+    enabled, _, problem = name_resolve_plan(True, rows)
+    assert not enabled and "'app'@'localhost' without '127.0.0.1'" in problem
+    # listed with 127.0.0.1 beside it, the loopback client matches by address
+    with_loopback = hardening.listed_accounts([{**app, "hosts": ["localhost", "127.0.0.1"]}])
+    assert name_resolve_plan("auto", with_loopback)[0] is True
+    # the server's own accounts at localhost (the roles' socket accounts) never need names
+    assert name_resolve_plan("auto", [{"user": "exporter", "host": "localhost"}])[0] is True
 
 
 HOST_TEXT = st.text(alphabet="0123456789.%_/abcxyzLOCALHOSTlocalhost", max_size=12)
@@ -343,12 +358,12 @@ def test_accounts_without_a_password_are_dropped_and_the_rest_kept():
         row("pam", "%", "pam"),
     ]
     assert passwordless(accounts) == [
-        "@localhost",
-        "app@198.18.0.%",
-        "batch@%",
-        "legacy@%",
-        "maria@%",
-        "root@127.0.0.1",
+        ("", "localhost"),
+        ("app", "198.18.0.%"),
+        ("batch", "%"),
+        ("legacy", "%"),
+        ("maria", "%"),
+        ("root", "127.0.0.1"),
     ]
 
 
@@ -372,7 +387,7 @@ def test_passwordless_never_drops_socket_locked_or_system_accounts(accounts):
     dropped = passwordless(accounts)
     assert dropped == sorted(set(dropped))
     for account in accounts:
-        key = f"{account['user']}@{account['host']}"
+        key = (account["user"], account["host"])
         protected = (
             account["plugin"] in hardening.SOCKET_PLUGINS
             or account["locked"]
@@ -393,7 +408,9 @@ def test_configuration_goes_to_root_and_the_servers_group():
         "/etc/mysql/my.cnf": {"mode": "0644", "uid": 0, "gid": 0},
         "/etc/mysql/conf.d": {"mode": "0755", "uid": 0, "gid": 0, "isdir": True},
         "/etc/mysql/conf.d/90-tuning.cnf": {"mode": "0640", "uid": 0, "gid": SERVER_GID},
-        "/etc/mysql/mariadb.conf.d/50-server.cnf": {"mode": "0600", "uid": 112, "gid": SERVER_GID},
+        "/etc/mysql/mariadb.conf.d/50-server.cnf": {"mode": "0660", "uid": 112, "gid": SERVER_GID},
+        # a client's credentials, only its owner reads them: left as they are
+        "/etc/mysql/debian.cnf": {"mode": "0600", "uid": 0, "gid": 0},
         "/var/lib/mysql": {"mode": "0755", "uid": 112, "gid": SERVER_GID, "isdir": True},
     }
     result = file_mode_plan(paths, SERVER_GID, datadir="/var/lib/mysql/")
@@ -411,7 +428,7 @@ def test_configuration_goes_to_root_and_the_servers_group():
         "reason": result["/etc/mysql/my.cnf"]["reason"],
     }
     assert result["/etc/mysql/conf.d"]["mode"] == "0750"
-    assert result["/etc/mysql/mariadb.conf.d/50-server.cnf"]["changes"] == ["mode 0600 -> 0640", "owner 112 -> 0"]
+    assert result["/etc/mysql/mariadb.conf.d/50-server.cnf"]["changes"] == ["mode 0660 -> 0640", "owner 112 -> 0"]
     # the datadir keeps its owner: only the bits beyond 0750 go
     assert result["/var/lib/mysql"] == {
         "mode": "0750",
@@ -453,5 +470,41 @@ def test_applying_the_plan_leaves_nothing_to_change(configuration, datadir_stat,
             # never gains a bit, never changes hands
             assert mode & ~datadir_stat["mode"] == 0 and mode & ~0o750 == 0
             assert (stat["uid"], stat["gid"]) == (datadir_stat["uid"], datadir_stat["gid"])
+            continue
+        before = hardening.file_mode(configuration[path]["mode"])
+        assert mode & ~before == 0, "nothing gains a permission bit"
+        if not stat["isdir"] and not before & 0o077:
+            assert stat == configuration[path], "a file only its owner reads is left as it is"
         else:
-            assert (mode, stat["uid"], stat["gid"]) == (0o750 if stat["isdir"] else 0o640, 0, gid)
+            assert mode & ~(0o750 if stat["isdir"] else 0o640) == 0 and (stat["uid"], stat["gid"]) == (0, gid)
+
+
+# ---- the filters the roles call ----
+
+
+def test_the_roles_filters_carry_hardening_into_the_drop_in():
+    from ansible.errors import AnsibleFilterError
+    from ansible_collections.local.mysql.plugins.filter.access import hardening_settings
+    from ansible_collections.local.mysql.plugins.filter.sizing import mysql_sizing
+
+    server = {
+        "flavor": "mariadb",
+        "version": "1:11.8.6-0+deb13u1",
+        "datadir": "/var/lib/mysql",
+        "group": "mysql",
+        "accounts": [{"user": "root", "host": "localhost"}],
+        "users": [{"name": "app", "password": "secret", "hosts": ["198.18.0.%"]}],
+    }
+    hardened = hardening_settings(server, {"mysql_tune_profile": "ignored", SFP: "/srv/mysql-files"})
+    assert hardened["config_file"] == {"owner": "root", "group": "mysql", "mode": "0640"}
+    assert hardened["directories"] == [{"path": "/srv/mysql-files", "mode": "0700"}]
+    assert "secret" not in repr(hardened)
+    inputs = {"memory": "4G", "cpus": 2, "disk": "ssd", "flavor": "mariadb", "version": "11.8.6"}
+    fact = mysql_sizing(inputs, {}, {}, None, False, hardened)
+    assert fact["variables"]["secure_file_priv"] == "/srv/mysql-files/"
+    assert fact["variables"]["skip_name_resolve"] == "ON"
+    assert fact["options"]["symbolic_links"] == "OFF"
+    off = hardening_settings(server, {f"{PREFIX}file_modes": False})["config_file"]
+    assert off == {"owner": "root", "group": "root", "mode": "0644"}
+    with pytest.raises(AnsibleFilterError, match=r"^mysql_server_hardening_skip_name_resolve=True: .*'app'@'app1'"):
+        hardening_settings({**server, "users": [{"name": "app", "hosts": ["app1"]}]}, {SNR: True})

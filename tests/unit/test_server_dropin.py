@@ -3,6 +3,9 @@ checker did (captured in tests/unit/fixtures) and logs the file it was asked to 
 
 from __future__ import annotations
 
+import grp
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -39,8 +42,9 @@ class Checker:
         self.log = tmp_path / "checker.log"
         self.env = {"CHECKER_LOG": str(self.log), "REPLY": str(FIXTURES / reply), "REPLY_RC": str(rc)}
 
-    def run(self, content=NEW, flavor="mysql", check=False, diff=False, daemon=None):
+    def run(self, content=NEW, flavor="mysql", check=False, diff=False, daemon=None, **more):
         args = {"dest": str(self.dest), "content": content, "flavor": flavor, "daemon": str(daemon or self.daemon)}
+        args.update(more)
         return run_module("server_dropin", self.tmp_path, args, check=check, diff=diff, env=self.env)
 
     def checked(self) -> list[tuple[str, str, str]]:
@@ -66,6 +70,27 @@ def test_installs_the_checked_file_and_keeps_the_last_good_one(tmp_path):
     assert content == NEW
     assert Path(path).parent == checker.confdir and not path.endswith(".cnf"), "no !includedir may read the candidate"
     assert sorted(p.name for p in checker.confdir.iterdir()) == ["zz-mysql-tuning.cnf", "zz-mysql-tuning.cnf.last-good"]
+
+
+def test_the_new_file_and_the_last_good_one_get_the_mode_asked_for(tmp_path):
+    checker = Checker(tmp_path)
+    checker.dest.write_text(OLD)
+    checker.dest.chmod(0o644)
+    group = grp.getgrgid(os.getgid()).gr_name
+    checker.run(mode="0640", group=group)
+    for path in (checker.dest, Path(f"{checker.dest}.last-good")):
+        found = path.stat()
+        assert (stat.S_IMODE(found.st_mode), found.st_gid) == (0o640, os.getgid()), path
+    # a first drop-in too (no file in place to take the mode from)
+    checker.dest.unlink()
+    checker.run(mode="0600", group=group)
+    assert stat.S_IMODE(checker.dest.stat().st_mode) == 0o600
+    # the same text: only the mode is brought back, and the server is not asked again
+    checks = len(checker.checked())
+    result = checker.run(mode="0640", group=group)
+    assert result["changed"] is True and stat.S_IMODE(checker.dest.stat().st_mode) == 0o640
+    assert len(checker.checked()) == checks
+    assert checker.run(mode="0640", group=group)["changed"] is False
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,34 @@ from module_runner import run_module
 from pymysql_stand_in import connects, log, server, writes
 
 ARGS = {"socket": "/run/mysqld/mysqld.sock"}
+MYSQL = {"match": "SHOW TABLES", "rows": []}
+# user, host, plugin, empty authentication string, locked
 FRESH = [
+    MYSQL,
     {"match": "@@datadir", "rows": [["/srv/mysql/", "/etc/mysql/tls/server-cert.pem"]]},
-    {"match": "FROM mysql.user", "rows": [["root", "localhost"], ["", "localhost"], ["root", "%"], ["app", "%"]]},
+    {
+        "match": "FROM mysql.user",
+        "rows": [
+            ["root", "localhost", "auth_socket", 1, 0],
+            ["", "localhost", "caching_sha2_password", 1, 0],
+            ["root", "%", "caching_sha2_password", 0, 0],
+            ["app", "%", "caching_sha2_password", 0, 0],
+            ["guest", "198.18.0.%", "caching_sha2_password", 1, 0],
+        ],
+    },
     {"match": "SCHEMATA", "rows": [["mysql"], ["test"], ["shop"]]},
 ]
 SECURED = [
+    MYSQL,
     {"match": "@@datadir", "rows": [["/var/lib/mysql/", None]]},
-    {"match": "FROM mysql.user", "rows": [["root", "localhost"], ["root", "::1"], ["app", "%"]]},
+    {
+        "match": "FROM mysql.user",
+        "rows": [
+            ["root", "localhost", "auth_socket", 1, 0],
+            ["root", "::1", "caching_sha2_password", 0, 0],
+            ["app", "%", "caching_sha2_password", 0, 0],
+        ],
+    },
     {"match": "SCHEMATA", "rows": [["mysql"], ["shop"]]},
 ]
 
@@ -28,6 +48,30 @@ def test_drops_anonymous_remote_root_and_test_and_nothing_else(tmp_path):
     assert connects(tmp_path) == [{"unix_socket": "/run/mysqld/mysqld.sock", "user": "root", "autocommit": True}]
     assert result["datadir"] == "/srv/mysql", "the server's own datadir, as it runs"
     assert result["ssl_cert"] == "/etc/mysql/tls/server-cert.pem"
+    assert {"user": "guest", "host": "198.18.0.%"} in result["accounts"], "passwordless kept unless asked"
+    assert {"user": "root", "host": "%"} not in result["accounts"]
+
+
+def test_passwordless_accounts_go_when_asked_and_the_hash_is_never_read(tmp_path):
+    result = run_module("server_secure", tmp_path, {**ARGS, "remove_passwordless": True}, env=server(tmp_path, FRESH))
+    drops = [entry["args"] for entry in log(tmp_path) if entry.get("query") == "DROP USER %s@%s"]
+    assert drops == [["", "localhost"], ["guest", "198.18.0.%"], ["root", "%"]]
+    assert "account without a password, guest@198.18.0.%" in result["removed"]
+    assert result["accounts"] == [{"user": "root", "host": "localhost"}, {"user": "app", "host": "%"}]
+    reads = [entry["query"] for entry in log(tmp_path) if entry.get("query", "").startswith("SELECT User")]
+    assert reads and all("authentication_string = ''" in query for query in reads)
+
+
+def test_mariadb_accounts_are_read_where_it_keeps_their_lock_and_roles_are_not(tmp_path):
+    mariadb = [
+        {"match": "SHOW TABLES", "rows": [["global_priv"]]},
+        {"match": "FROM mysql.global_priv", "rows": FRESH[2]["rows"]},
+        FRESH[1],
+        FRESH[3],
+    ]
+    run_module("server_secure", tmp_path, {**ARGS, "remove_passwordless": True}, env=server(tmp_path, mariadb))
+    reads = [entry["query"] for entry in log(tmp_path) if entry.get("query", "").startswith("SELECT User")]
+    assert reads and all("global_priv" in query and "is_role" in query for query in reads)
 
 
 def test_a_secured_server_gets_no_statement_that_writes(tmp_path):

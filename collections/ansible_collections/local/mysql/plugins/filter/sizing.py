@@ -24,6 +24,7 @@ def mysql_sizing(
     access: dict | None = None,
     replication: dict | None = None,
     backup: bool = False,
+    hardening: dict | None = None,
 ) -> dict:
     """The plan for a host: {variables, options, explain, inputs, memory_budget, peak_memory, ...}.
 
@@ -31,7 +32,8 @@ def mysql_sizing(
     ``access`` (mysql_server_facts.access) adds the listening and TLS settings; ``replication``
     (mysql_replication_facts: role, server_id, domain_id, replicas, datadir, datadir_size,
     binlog_basename) the settings of the host's place in the topology, which also keep its binary
-    log on; ``backup`` (mysql_backup_enabled) what the server needs to be backed up.
+    log on; ``backup`` (mysql_backup_enabled) what the server needs to be backed up;
+    ``hardening`` (mysql_server_facts.hardening) mysql_server's hardening settings.
     """
     known = set(Inputs.__dataclass_fields__)
     unknown = set(inputs) - known
@@ -63,7 +65,10 @@ def mysql_sizing(
             )
         )
         owned = {
-            "mysql_server": access or {},
+            "mysql_server": {
+                kind: {**(access or {}).get(kind, {}), **(hardening or {}).get(kind, {})}
+                for kind in ("variables", "options")
+            },
             "mysql_replication": settings,
             "mysql_backup": backup_settings(
                 sized.flavor,

@@ -45,6 +45,14 @@ def compare(facts: dict, observed: dict) -> list[dict]:
                 rows.append(_row("drop-in", name, value, dropin.get(name)))
         for name in sorted(set(dropin) - set(written)):
             rows.append(_row("drop-in", name, "(not set)", dropin[name]))
+        # who may read it (mysql_server_hardening_file_modes)
+        wanted = ((sizing.get("server") or {}).get("hardening") or {}).get("config_file") or {}
+        access = observed.get("dropin_access") or {}
+        for key in ("owner", "group", "mode"):
+            if key in wanted and access.get(key) != wanted[key]:
+                rows.append(
+                    _row("drop-in", f"{key} of {sizing.get('dropin', 'the drop-in')}", wanted[key], access.get(key))
+                )
 
     live = observed.get("live") or {}
     if "__unreachable__" in live:

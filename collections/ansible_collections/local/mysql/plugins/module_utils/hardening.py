@@ -77,6 +77,8 @@ PASSWORD_PLUGINS = frozenset(
 SOCKET_PLUGINS = frozenset({"auth_socket", "unix_socket"})
 # The servers' own accounts (locked, or used by the server itself): never dropped.
 SYSTEM_USERS = frozenset({"mysql.sys", "mysql.session", "mysql.infoschema", "mariadb.sys"})
+# The address a TCP client on the server's own host connects from (the default bind address).
+LOOPBACK = "127.0.0.1"
 # Every role connects as root over the local socket: dropping root@localhost locks the toolkit out.
 TOOLKIT_ACCOUNT = ("root", "localhost")
 
@@ -153,12 +155,19 @@ def skip_name_resolve_words(value) -> str | None:
 
 
 def listed_accounts(users: list) -> list[dict]:
-    """mysql_server_users as {user, host} rows, one per host pattern."""
-    return [
-        {"user": str(user.get("name") or ""), "host": str(host)}
-        for user in users or []
-        for host in user.get("hosts") or ["localhost"]
-    ]
+    """mysql_server_users as {user, host} rows, one per host pattern. A 'localhost' account without
+    127.0.0.1 beside it is marked ``loopback_by_name``: a client on this host that connects over TCP
+    (an application given host 'localhost' or 127.0.0.1) arrives from 127.0.0.1 and matches it only
+    while the server resolves that address to the name localhost."""
+    rows = []
+    for user in users or []:
+        hosts = [str(host) for host in user.get("hosts") or ["localhost"]]
+        for host in hosts:
+            row = {"user": str(user.get("name") or ""), "host": host}
+            if host.lower() == "localhost" and LOOPBACK not in hosts:
+                row["loopback_by_name"] = True
+            rows.append(row)
+    return rows
 
 
 def name_resolve_users(values: dict) -> str | None:
@@ -196,6 +205,17 @@ def quoted(account: dict) -> str:
     return f"'{account['user']}'@'{account['host']}'"
 
 
+def needs_names(account: dict) -> bool:
+    """Whether the server must resolve names for this account to keep matching its clients."""
+    return bool(account.get("loopback_by_name")) or not address_pattern(account["host"])
+
+
+def named_words(account: dict) -> str:
+    if account.get("loopback_by_name"):
+        return f"{quoted(account)} without '{LOOPBACK}' (its TCP clients on this host arrive as {LOOPBACK})"
+    return f"{quoted(account)} names a host"
+
+
 def name_resolve_plan(choice, accounts: list[dict]) -> tuple[bool, str, str | None]:
     """(skip_name_resolve on?, the reason, a problem message or None) for ``accounts`` ({user, host}).
 
@@ -208,8 +228,8 @@ def name_resolve_plan(choice, accounts: list[dict]) -> tuple[bool, str, str | No
     words = skip_name_resolve_words(choice)
     if words:
         return False, f"{variable} is not auto, true or false", message(variable, choice, words)
-    named = sorted((account for account in accounts if not address_pattern(account["host"])), key=quoted)
-    first = f"{quoted(named[0])}{f' and {len(named) - 1} more' if len(named) > 1 else ''}" if named else ""
+    named = sorted((account for account in accounts if needs_names(account)), key=quoted)
+    first = f"{named_words(named[0])}{f' (and {len(named) - 1} more)' if len(named) > 1 else ''}" if named else ""
     if choice is False:
         return False, f"OFF: {variable} is false (each new client's address is looked up in DNS)", None
     if not named:
@@ -217,14 +237,14 @@ def name_resolve_plan(choice, accounts: list[dict]) -> tuple[bool, str, str | No
             return True, f"ON: {variable} is true (no DNS lookup per connection)", None
         return True, f"ON: every account's host is an address ({variable}=auto): no DNS lookup per connection", None
     if choice == "auto":
-        return False, f"OFF: {first} names a host, matched only while names resolve ({variable}=auto)", None
+        return False, f"OFF: {first}: matched only while names resolve ({variable}=auto)", None
     problem = message(
         variable,
         choice,
-        f"auto or false while an account's host is a name: {first} "
-        "(with name resolution off the server ignores such an account and refuses its clients)",
+        f"auto or false while an account depends on name resolution: {first} "
+        "(with name resolution off the server refuses its clients)",
     )
-    return False, f"OFF: {variable} is true but {first} names a host", problem
+    return False, f"OFF: {variable} is true but {first}", problem
 
 
 # ---- the settings -------------------------------------------------------------------------------
@@ -334,8 +354,8 @@ def server_settings(
 # ---- accounts -----------------------------------------------------------------------------------
 
 
-def passwordless(accounts: list[dict]) -> list[str]:
-    """``user@host`` of each account anyone can log in as, to drop: an empty authentication string
+def passwordless(accounts: list[dict]) -> list[tuple[str, str]]:
+    """(user, host) of each account anyone can log in as, to drop: an empty authentication string
     under a password plugin. Socket-authenticated, locked and the servers' own accounts are kept, and
     so is root@localhost, the toolkit's own connection.
 
@@ -351,11 +371,18 @@ def passwordless(accounts: list[dict]) -> list[str]:
             continue
         if user in SYSTEM_USERS or (user, host.lower()) == TOOLKIT_ACCOUNT:
             continue
-        found.add(f"{user}@{host}")
+        found.add((user, host))
     return sorted(found)
 
 
-# ---- files --------------------------------------------------------------------------------------
+# ---- files ----------------------------------------------------------------------------------------
+
+
+def config_file(choices: dict, group: str) -> dict:
+    """Owner, group and mode of the configuration files the roles write (the tuning drop-in)."""
+    if _bool_choice(choices, "file_modes"):
+        return {"owner": "root", "group": group, "mode": f"{CONFIG_FILE_MODE:04o}"}
+    return {"owner": "root", "group": "root", "mode": "0644"}
 
 
 def file_mode(value) -> int:
@@ -368,9 +395,10 @@ def file_mode_plan(paths: dict[str, dict], server_gid: int, datadir: str = "") -
 
     ``paths`` maps each path to its stat ({mode, uid, gid}, ``isdir`` for a directory): the
     configuration files the server reads and their directories, and the datadir when ``datadir``
-    names it. Configuration goes to root:<server group>, files 0640 and directories 0750: the server
-    reads it through its group and cannot rewrite it, other users read none of it. The datadir keeps
-    its owner and loses every bit beyond 0750 (never gains one: 0700 stays 0700).
+    names it. Nothing gains a permission bit. Configuration goes to root:<server group> and loses
+    every bit beyond 0640 (files) or 0750 (directories): the server reads it through its group and
+    cannot rewrite it, other users read none of it. A file only its owner may read (a client's
+    credentials) is left as it is. The datadir keeps its owner and loses every bit beyond 0750.
     """
     plan = {}
     home = clean(datadir) if datadir else None
@@ -380,10 +408,12 @@ def file_mode_plan(paths: dict[str, dict], server_gid: int, datadir: str = "") -
             want = (mode & DATADIR_MODE, uid, gid)
             reason = "the datadir: the server user's, its group may read, no other user reaches a table file"
         elif stat.get("isdir"):
-            want = (CONFIG_DIR_MODE, 0, int(server_gid))
+            want = (mode & CONFIG_DIR_MODE, 0, int(server_gid))
             reason = "a configuration directory: root's, the server's group may list it, no other user"
+        elif not mode & 0o077:
+            continue
         else:
-            want = (CONFIG_FILE_MODE, 0, int(server_gid))
+            want = (mode & CONFIG_FILE_MODE, 0, int(server_gid))
             reason = "configuration: root's, the server reads it through its group, no other user reads it"
         changes = [
             f"{what} {before} -> {after}"

@@ -12,7 +12,7 @@ import ipaddress
 import re
 from typing import Any, Callable, Optional
 
-from ansible_collections.local.mysql.plugins.module_utils import overrides
+from ansible_collections.local.mysql.plugins.module_utils import hardening, overrides
 from ansible_collections.local.mysql.plugins.module_utils.access import bind_address_words, pools_words, users_words
 from ansible_collections.local.mysql.plugins.module_utils.databases import (
     ALLOW_DROP,
@@ -190,6 +190,7 @@ RULES: dict[str, Rule] = {
     "mysql_tune_long_query_time": number(0, 3600),
     "mysql_tune_dropin_name": matching(r"[A-Za-z0-9_.-]+\.cnf", "a file name ending in .cnf"),
     "mysql_tune_overrides": overrides_words,
+    **hardening.RULES,
     "mysql_raid_tool": absolute_path(also="auto"),
     "mysql_raid_learn_schedule": not_empty("a systemd calendar expression such as 'Sun *-*-01..07 03:00:00'"),
     "mysql_raid_learn_hours": number(0, 72),
@@ -309,6 +310,7 @@ JOINT: tuple[tuple[str, tuple[str, ...], Callable[[dict], str | None]], ...] = (
     ("mysql_replication_password", ("mysql_replication_role", "mysql_replication_password"), replication_password),
     ("mysql_server_tls_key", ("mysql_server_tls_cert", "mysql_server_tls_key"), key_with_certificate),
     ("mysql_server_tls_ca", ("mysql_server_tls_cert", "mysql_server_tls_ca"), ca_with_certificate),
+    *hardening.JOINT,
     ("mysql_rollout_canary", ("mysql_rollout_canary", FLEET), canary_fits),
     ("mysql_rollout_batch", ("mysql_rollout_batch", FLEET), batch_fits),
     ("mysql_bench_compare", ("mysql_bench_mode", "mysql_bench_compare"), own_configurations),

@@ -6,8 +6,10 @@ gives one message wherever it is met and each file of the host has one parser.
 
 from __future__ import annotations
 
+import grp
 import json
 import os
+import pwd
 import re
 from datetime import datetime, timezone
 
@@ -103,6 +105,23 @@ def file_state(path: str) -> dict | None:
         return None
     stat = os.stat(path)
     return {"text": text, "mode": stat.st_mode & 0o7777, "uid": stat.st_uid, "gid": stat.st_gid}
+
+
+def file_access(path: str) -> dict | None:
+    """Owner, group (names where the host has them) and mode ('0640') of a file; None when it is missing."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    try:
+        owner = pwd.getpwuid(found.st_uid).pw_name
+    except KeyError:
+        owner = str(found.st_uid)
+    try:
+        group = grp.getgrgid(found.st_gid).gr_name
+    except KeyError:
+        group = str(found.st_gid)
+    return {"owner": owner, "group": group, "mode": f"{found.st_mode & 0o7777:04o}"}
 
 
 def open_files_limits(limits_text: str | None) -> tuple[int, int] | None:

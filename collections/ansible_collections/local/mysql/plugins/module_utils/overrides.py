@@ -9,6 +9,8 @@ variable that owns it. Pure.
 
 from __future__ import annotations
 
+from ansible_collections.local.mysql.plugins.module_utils import hardening
+
 NOT_THROUGH_OVERRIDES = "not through overrides"
 # the packaged server's own locations: probes, backups, restores and systemd read them there
 PACKAGED_PLACE = (
@@ -54,6 +56,7 @@ OWNERS: dict[str, str] = {
     "relay_log_index": "mysql_replication_role",
     "plugin_load": "the roles that load plugins (mysql_backup: the clone plugin)",
     "plugin_load_add": "the roles that load plugins (mysql_backup: the clone plugin)",
+    **hardening.OWNED,
 }
 
 

@@ -50,6 +50,7 @@ from ansible_collections.local.mysql.plugins.module_utils.drift import compare
 from ansible_collections.local.mysql.plugins.module_utils.live import MISSING_DRIVER, connect, global_variables, pymysql
 from ansible_collections.local.mysql.plugins.module_utils.observe import (
     FactFileError,
+    file_access,
     load_facts,
     parse_dropin,
     parse_pam_limits,
@@ -137,6 +138,7 @@ def main():
         for name, item in (intended_os.get("settings") or {}).items()
         if item.get("applies") and name in SYSCTL_KEYS
     }
+    observed["dropin_access"] = file_access(sizing.get("dropin", "")) if dropin_text is not None else None
     rows = compare(facts, observed)
     module.exit_json(changed=False, differences=rows, disk_class=sizing.get("disk_class"))
 

@@ -37,6 +37,14 @@ options:
     description: The account the server runs as.
     type: str
     default: mysql
+  group:
+    description: The drop-in's group (root owns it); the server's when only it may read the file.
+    type: str
+    default: root
+  mode:
+    description: The drop-in's mode (octal string), also that of its last good copy.
+    type: str
+    default: "0644"
   directories:
     description:
       - Directories the drop-in names (the slow-query log's), made or corrected (owner, group, mode)
@@ -76,6 +84,7 @@ checked:
   returned: check mode, changed
 """
 
+import grp
 import os
 import tempfile
 
@@ -93,10 +102,16 @@ def read(path):
         return None
 
 
-def write(path, content):
+def restrict(path, params):
+    """root's, the configured group and mode."""
+    os.chown(path, 0, grp.getgrnam(params["group"]).gr_gid)
+    os.chmod(path, int(params["mode"], 8))
+
+
+def write(path, content, params):
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(content)
-    os.chmod(path, 0o644)
+    restrict(path, params)
 
 
 def checker_command(params, path):
@@ -106,7 +121,7 @@ def checker_command(params, path):
 
 def check(module, candidate, content, dest):
     """Write ``content`` to ``candidate`` and have the server check it; fail (removing it) if refused."""
-    write(candidate, content)
+    write(candidate, content, module.params)
     rc, out, err = module.run_command(checker_command(module.params, candidate), environ_update={"LC_ALL": "C"})
     refused = refusals(rc, err + out if module.params["flavor"] == "mariadb" else err)
     if refused:
@@ -138,6 +153,8 @@ def main():
             "flavor": {"type": "str", "required": True, "choices": ["mysql", "mariadb"]},
             "daemon": {"type": "path", "required": True},
             "user": {"type": "str", "default": "mysql"},
+            "group": {"type": "str", "default": "root"},
+            "mode": {"type": "str", "default": "0644"},
             "directories": {
                 "type": "list",
                 "elements": "dict",
@@ -158,7 +175,10 @@ def main():
     directories_changed = ensure_directories(module, module.params["directories"])
     current = read(dest)
     if current == content:
-        module.exit_json(changed=directories_changed, backup="")
+        # the same text, but who may read it follows the configured owner, group and mode
+        access = {"path": dest, "owner": "root", "group": module.params["group"], "mode": module.params["mode"]}
+        changed = module.set_fs_attributes_if_different(module.load_file_common_arguments(access), directories_changed)
+        module.exit_json(changed=changed, backup="")
     shown = {}
     if module._diff:
         shown["diff"] = {"before_header": dest, "after_header": dest, "before": current or "", "after": content}
@@ -180,8 +200,10 @@ def main():
     backup = ""
     if current is not None:
         backup = dest + BACKUP_SUFFIX
-        write(backup, current)
+        write(backup, current, module.params)
     module.atomic_move(candidate, dest)
+    # atomic_move gives the new file the old one's mode, or the umask's for a first one
+    restrict(dest, module.params)
     module.exit_json(changed=True, backup=backup, **shown)
 
 
