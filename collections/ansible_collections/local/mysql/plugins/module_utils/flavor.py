@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 
 FLAVORS = ("mysql", "mariadb")
+# How a message names each flavor.
+FLAVOR_NAMES = {"mysql": "MySQL", "mariadb": "MariaDB"}
 SERVER_BINARIES = ("mariadbd", "mysqld")
 SBIN = ["/usr/sbin", "/usr/libexec", "/usr/local/sbin"]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from ansible_collections.local.mysql.plugins.module_utils.flavor import FLAVOR_NAMES
 from ansible_collections.local.mysql.plugins.module_utils.sizes import SizingError
 
 PREFIX = "mysql_server_hardening_"
@@ -108,9 +109,6 @@ class HardeningError(SizingError):
 def message(name: str, value, accepted: str) -> str:
     """The inputs' form: the variable, its value, what it accepts."""
     return f"{name}={value!r}: must be {accepted}"
-
-
-FLAVOR_NAMES = {"mysql": "MySQL", "mariadb": "MariaDB"}
 
 
 def since(table: dict, flavor: str, version: tuple) -> bool:

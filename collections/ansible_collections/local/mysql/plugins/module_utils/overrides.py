@@ -10,6 +10,7 @@ variable that owns it. Pure.
 from __future__ import annotations
 
 from ansible_collections.local.mysql.plugins.module_utils import hardening
+from ansible_collections.local.mysql.plugins.module_utils.sizes import SizingError, parse_size
 
 NOT_THROUGH_OVERRIDES = "not through overrides"
 # the packaged server's own locations: probes, backups, restores and systemd read them there
@@ -63,3 +64,105 @@ OWNERS: dict[str, str] = {
 def owned(overrides: dict) -> list[str]:
     """'name (owner)' for each override of a setting the toolkit owns, in the order given."""
     return [f"{name} ({OWNERS[name]})" for name in overrides if name in OWNERS]
+
+
+# ---- values: each override against the server's own limits ---------------------------------------
+
+# MariaDB's information_schema.SYSTEM_VARIABLES types.
+_WHOLE_TYPES = {"INT", "INT UNSIGNED", "BIGINT", "BIGINT UNSIGNED"}
+_BOOLEAN_WORDS = {"ON", "OFF", "1", "0", "TRUE", "FALSE"}
+# A range reaching this far is a size's: the message says the suffixes are accepted.
+SIZES_FROM = 1 << 20
+
+
+def mariadb_limits(rows: list[tuple]) -> dict[str, dict]:
+    """name -> {kind, whole, low, high, choices} from MariaDB's SYSTEM_VARIABLES rows
+    (VARIABLE_NAME, VARIABLE_TYPE, NUMERIC_MIN_VALUE, NUMERIC_MAX_VALUE, ENUM_VALUE_LIST)."""
+    limits = {}
+    for name, kind, low, high, choices in rows:
+        kind = str(kind or "").upper()
+        if kind in _WHOLE_TYPES or kind == "DOUBLE":
+            limit = {"kind": "number", "whole": kind != "DOUBLE", "low": float(low), "high": float(high)}
+        elif kind == "BOOLEAN":
+            limit = {"kind": "boolean"}
+        elif kind in ("ENUM", "SET"):
+            limit = {"kind": kind.lower(), "choices": [choice.upper() for choice in str(choices or "").split(",")]}
+        else:
+            limit = {"kind": "text"}
+        limits[str(name).lower()] = limit
+    return limits
+
+
+def mysql_limits(rows: list[tuple], values: dict[str, str]) -> dict[str, dict]:
+    """name -> limit from MySQL's performance_schema.variables_info rows (VARIABLE_NAME, MIN_VALUE,
+    MAX_VALUE) and the live values: MySQL shows a range for numbers only (0 to 0 otherwise) and no
+    type, so a variable that reads ON or OFF is a boolean and any other is left to the server's checker."""
+    limits = {}
+    for name, low, high in rows:
+        name = str(name).lower()
+        try:
+            low, high = float(low), float(high)
+        except (TypeError, ValueError):
+            low = high = 0.0
+        if (low, high) != (0.0, 0.0):
+            limits[name] = {"kind": "number", "whole": False, "low": low, "high": high}
+        elif str(values.get(name, "")).upper() in ("ON", "OFF"):
+            limits[name] = {"kind": "boolean"}
+        else:
+            limits[name] = {"kind": "text"}
+    return limits
+
+
+def _number(value) -> float | None:
+    """An override's number: 100, 0.5, '2G' (the server's own size suffixes); None if it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip()
+    try:
+        return float(parse_size(text)) if text[-1:].upper() in "KMGT" and text[:-1].isdigit() else float(text)
+    except (SizingError, ValueError):
+        return None
+
+
+def _shown(number: float) -> str:
+    return str(int(number)) if number == int(number) else str(number)
+
+
+def limit_words(value, limit: dict) -> str | None:
+    """What the server accepts for a variable when ``value`` is outside it, else None."""
+    kind = limit["kind"]
+    if kind == "number":
+        number = _number(value)
+        sizes = " (a size may take K, M, G or T)" if limit["high"] >= SIZES_FROM else ""
+        words = (
+            f"{'a whole number' if limit['whole'] else 'a number'} from {_shown(limit['low'])} to "
+            f"{_shown(limit['high'])}{sizes}"
+        )
+        if number is None or (limit["whole"] and number != int(number)):
+            return words
+        return None if limit["low"] <= number <= limit["high"] else words
+    if kind == "boolean":
+        if isinstance(value, bool) or str(value).upper() in _BOOLEAN_WORDS:
+            return None
+        return "ON or OFF"
+    if kind in ("enum", "set"):
+        given = [part.strip().upper() for part in str(value).split(",")] if kind == "set" else [str(value).upper()]
+        if all(part in limit["choices"] or part.isdigit() for part in given if part):
+            return None
+        return f"{'one' if kind == 'enum' else 'a comma-separated list'} of {', '.join(limit['choices'])}"
+    return None
+
+
+def limit_problems(overrides: dict, limits: dict[str, dict], server: str) -> list[str]:
+    """One message per override whose value the server (``server``: 'MySQL 9.7.4') would refuse or
+    adjust, naming mysql_tune_overrides, the variable, its value and what the server accepts.
+    A name the server does not show is left to its checker (a start-up option has no variable)."""
+    problems = []
+    for name, value in overrides.items():
+        limit = limits.get(str(name).lower())
+        words = limit_words(value, limit) if limit else None
+        if words:
+            problems.append(f"mysql_tune_overrides.{name}={value!r}: must be {words} on {server}")
+    return problems
