@@ -598,3 +598,34 @@ def test_the_binary_log_history_reads_the_index_and_the_window():
         "written": 500,
         "span": 900,
     }
+
+
+def test_performance_schema_is_a_choice_counted_in_the_peak():
+    from ansible.errors import AnsibleFilterError
+    from ansible_collections.local.mysql.plugins.filter.sizing import mysql_sizing
+    from ansible_collections.local.mysql.plugins.module_utils.sizing import (
+        PERFORMANCE_SCHEMA_BASE,
+        PERFORMANCE_SCHEMA_PER_CONNECTION,
+    )
+
+    inputs = {"memory": "4G", "cpus": 2, "disk": "ssd", "flavor": "mariadb", "version": "11.8.6"}
+    shipped = mysql_sizing(inputs)
+    assert "performance_schema" not in shipped["variables"], "auto leaves MariaDB's shipped OFF alone"
+    assert shipped["options"] == {}
+    on = mysql_sizing({**inputs, "performance_schema": "on"})
+    assert on["variables"]["performance_schema"] == "ON"
+    assert on["options"] == {"performance_schema_consumer_events_statements_history_long": "ON"}
+    connections = on["variables"]["max_connections"]
+    grown = on["peak_memory"] - shipped["peak_memory"]
+    # the same budget holds it: what it takes is given back elsewhere, never past the bound
+    assert on["peak_memory"] <= int(0.9 * on["memory_budget"]) + 1
+    assert on["global_memory"] + connections * on["per_thread_memory"] == on["peak_memory"]
+    assert grown <= PERFORMANCE_SCHEMA_BASE["mariadb"] + connections * PERFORMANCE_SCHEMA_PER_CONNECTION["mariadb"]
+    mysql = {**inputs, "flavor": "mysql", "version": "9.7.4"}
+    assert mysql_sizing(mysql)["variables"]["performance_schema"] == "ON"
+    assert mysql_sizing({**mysql, "performance_schema": "off"})["variables"]["performance_schema"] == "OFF"
+    assert "off" in mysql_sizing({**mysql, "performance_schema": "off"})["explain"]["performance_schema"]["formula"]
+    with pytest.raises(
+        AnsibleFilterError, match=r"mysql_tune_performance_schema='sometimes': must be one of auto, on, off"
+    ):
+        mysql_sizing({**inputs, "performance_schema": "sometimes"})

@@ -13,6 +13,7 @@ from ansible_collections.local.mysql.plugins.module_utils.sizing import (
     budget_of,
     parse_size,
     plan,
+    statement_samples,
     version_tuple,
     with_settings,
 )
@@ -78,7 +79,9 @@ def mysql_sizing(
                 version_tuple(sized.version),
             ),
         }
-        return with_settings(plan(sized).to_fact(overrides or {}), owned, overrides or {})
+        fact = plan(sized).to_fact(overrides or {})
+        owned["mysql_tune"] = statement_samples(sized.flavor, fact["variables"])
+        return with_settings(fact, owned, overrides or {})
     except SizingError as error:
         raise AnsibleFilterError(str(error)) from error
     except (TypeError, ValueError) as error:

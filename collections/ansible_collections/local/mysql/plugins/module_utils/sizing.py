@@ -66,10 +66,14 @@ POOL_OVERHEAD = {"mysql": 0.08, "mariadb": 0.03}
 # (MariaDB); MariaDB 10.11 sessions sorting 20000 rows grew 0.73 MB each, joining 2000 x 2000
 # rows without an index 0.45 MB (60 sessions each): its statements' own working memory.
 SESSION_MEMORY = {"mysql": 512 * KIB, "mariadb": 2 * MIB}
-# performance_schema: 230 MiB from the start whatever the table caches, plus 225-270 KB for
-# each connection it instruments (measured from 100 to 900 sessions).
-PERFORMANCE_SCHEMA_BASE = 240 * MIB
-PERFORMANCE_SCHEMA_PER_CONNECTION = 288 * KIB
+# performance_schema: MySQL 9.7 holds 230 MiB from the start whatever the table caches, plus
+# 225-270 KB for each connection it instruments (measured from 100 to 900 sessions). MariaDB 11.8
+# (statement digests and the history_long consumer on) held 93.6 MiB at 151 connections and
+# 135.9 MiB at 1000 by its own count (resident memory +96.8 MB and +140 MB over the same server
+# with it off): 86 MiB and 51 KB a connection.
+PERFORMANCE_SCHEMA_BASE = {"mysql": 240 * MIB, "mariadb": 88 * MIB}
+PERFORMANCE_SCHEMA_PER_CONNECTION = {"mysql": 288 * KIB, "mariadb": 52 * KIB}
+PERFORMANCE_SCHEMA_CHOICES = ("auto", "on", "off")
 PERFORMANCE_SCHEMA_MIN_BUDGET = 4 * GIB  # below, it would take over 6 % of the budget
 # Table cache entries: an open table's handler and record buffers, a definition's share.
 TABLE_OPEN_MEMORY = 16 * KIB
@@ -151,12 +155,19 @@ class Inputs:
     # Connections the application accounts may hold at once (mysql_server_users'
     # max_user_connections): max_connections leaves room for them and for administration.
     app_connections: int = 0
+    # mysql_tune_performance_schema: auto (MySQL on from a 4 GiB budget, MariaDB as shipped: off), on, off
+    performance_schema: str = "auto"
 
     def check(self) -> None:
         if self.flavor not in FLAVORS:
             raise SizingError(f"flavor must be one of {', '.join(FLAVORS)}; got {self.flavor!r}")
         if self.disk not in DISKS:
             raise SizingError(f"mysql_host_disk={self.disk!r}: must be one of {', '.join(DISKS)}")
+        if self.performance_schema not in PERFORMANCE_SCHEMA_CHOICES:
+            raise SizingError(
+                f"mysql_tune_performance_schema={self.performance_schema!r}: must be one of "
+                f"{', '.join(PERFORMANCE_SCHEMA_CHOICES)}"
+            )
         if self.profile not in PROFILES:
             raise SizingError(f"mysql_tune_profile must be one of {', '.join(PROFILES)}; got {self.profile!r}")
         for name, value in (
@@ -321,18 +332,45 @@ def log_buffer_size(inputs: Inputs, exact: bool = False) -> float:
 
 
 def performance_schema_on(inputs: Inputs) -> bool:
+    if inputs.performance_schema != "auto":
+        return inputs.performance_schema == "on"
     return inputs.flavor == "mysql" and budget_of(inputs) >= PERFORMANCE_SCHEMA_MIN_BUDGET
 
 
-def performance_schema_reserve(inputs: Inputs) -> int:
-    """Global memory kept for performance_schema (MySQL only; MariaDB ships it off).
+def performance_schema_setting(inputs: Inputs, value: str, budget: int) -> Setting:
+    held = (
+        f"holds {human(PERFORMANCE_SCHEMA_BASE[inputs.flavor])} "
+        f"+ {human(PERFORMANCE_SCHEMA_PER_CONNECTION[inputs.flavor])} per connection, counted in the peak"
+    )
+    if inputs.performance_schema == "auto":
+        return Setting(
+            value, f"ON from a {human(PERFORMANCE_SCHEMA_MIN_BUDGET)} budget ({held})", {"budget": human(budget)}
+        )
+    why = "statement digests for the query report" if value == "ON" else "nothing instrumented"
+    return Setting(value, f"mysql_tune_performance_schema={inputs.performance_schema}: {why} ({held})", {})
 
-    Below a 4 GiB budget it is switched off and a share of the budget (budget/16, which reaches
-    its size there) stays free, so that every other value grows smoothly with memory.
+
+def statement_samples(flavor: str, variables: dict) -> dict:
+    """Start-up options the sizing adds beside its variables: on MariaDB with performance_schema on,
+    the history_long consumer, where the query report finds a statement of each digest to EXPLAIN
+    (MySQL keeps one in the digest table itself; MariaDB ships every consumer off)."""
+    if flavor != "mariadb" or str(variables.get("performance_schema", "")).upper() != "ON":
+        return {}
+    name = "performance_schema_consumer_events_statements_history_long"
+    why = "the last statements with their values, for the query report's EXPLAIN (counted in performance_schema's size)"
+    return {"options": {name: {"value": "ON", "formula": why}}}
+
+
+def performance_schema_reserve(inputs: Inputs) -> int:
+    """Global memory kept for performance_schema.
+
+    MySQL (auto): below a 4 GiB budget it is switched off and a share of the budget (budget/16,
+    which reaches its size there) stays free, so that every other value grows smoothly with memory.
+    MariaDB ships it off: its size is kept only when mysql_tune_performance_schema turns it on.
     """
-    if inputs.flavor != "mysql":
-        return 0
-    return min(budget_of(inputs) // 16, PERFORMANCE_SCHEMA_BASE)
+    if inputs.performance_schema != "auto" or inputs.flavor != "mysql":
+        return PERFORMANCE_SCHEMA_BASE[inputs.flavor] if performance_schema_on(inputs) else 0
+    return min(budget_of(inputs) // 16, PERFORMANCE_SCHEMA_BASE["mysql"])
 
 
 def temptable_max_ram(inputs: Inputs, exact: bool = False) -> float:
@@ -381,6 +419,8 @@ def memory_variables(inputs: Inputs, exact: bool = False) -> dict:
         values["temptable_max_ram"] = temptable_max_ram(inputs, exact)
         values["tmp_table_size"] = values["max_heap_table_size"] = MYSQL_TMP_TABLE_SIZE
     else:
+        if inputs.performance_schema != "auto":
+            values["performance_schema"] = "ON" if performance_schema_on(inputs) else "OFF"
         values["aria_pagecache_buffer_size"] = ARIA_PAGECACHE_SIZE
         values["tmp_table_size"] = values["max_heap_table_size"] = MARIADB_TMP_TABLE_SIZE
     return values
@@ -402,7 +442,9 @@ def per_thread_of(variables: dict, flavor: str) -> int:
         + SESSION_MEMORY[flavor]
     )
     if flavor == "mysql":
-        return total + PERFORMANCE_SCHEMA_PER_CONNECTION
+        return total + PERFORMANCE_SCHEMA_PER_CONNECTION["mysql"]
+    if variables.get("performance_schema") == "ON":
+        total += PERFORMANCE_SCHEMA_PER_CONNECTION["mariadb"]
     return total + MARIADB_TMP_TABLE_FACTOR * min(variables["tmp_table_size"], variables["max_heap_table_size"])
 
 
@@ -787,13 +829,10 @@ def plan(inputs: Inputs) -> Plan:
             MYSQL_TMP_TABLE_SIZE, "largest single in-memory temporary table (inside temptable_max_ram)", {}
         )
         settings["max_heap_table_size"] = Setting(MYSQL_TMP_TABLE_SIZE, "largest MEMORY table", {})
-        settings["performance_schema"] = Setting(
-            model["performance_schema"],
-            f"ON from a {human(PERFORMANCE_SCHEMA_MIN_BUDGET)} budget (holds {human(PERFORMANCE_SCHEMA_BASE)} "
-            f"+ {human(PERFORMANCE_SCHEMA_PER_CONNECTION)} per connection)",
-            {"budget": human(budget)},
-        )
+        settings["performance_schema"] = performance_schema_setting(inputs, model["performance_schema"], budget)
     else:
+        if "performance_schema" in model:
+            settings["performance_schema"] = performance_schema_setting(inputs, model["performance_schema"], budget)
         formula = "fixed: every connection may hold an in-memory temporary table this large, counted per connection"
         settings["tmp_table_size"] = Setting(model["tmp_table_size"], formula, {})
         settings["max_heap_table_size"] = Setting(model["max_heap_table_size"], formula, {})
@@ -979,7 +1018,7 @@ def apply_overrides(result: Plan, overrides: dict) -> tuple[dict, int, int, int]
             variables["innodb_buffer_pool_chunk_size"] = chunk
     reserve = performance_schema_reserve(inputs)
     if variables.get("performance_schema") == "ON":
-        reserve = PERFORMANCE_SCHEMA_BASE
+        reserve = PERFORMANCE_SCHEMA_BASE[inputs.flavor]
     peak, global_memory, per_thread = peak_of(variables, inputs.flavor, reserve)
     limit = int(PEAK_LIMIT * result.budget)
     if peak > limit:
