@@ -27,7 +27,7 @@ INVENTORY ?= inventories/lab
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv engine images lab provision rerun-timing fleet fleet-timing lint unit promtool molecule molecule-lanes test verify drift bench bench-lab bench-lab-hosts bench-lab-iops bench-search capacity storm storm-lab backup-check clean
+.PHONY: help venv engine images lab provision rerun-timing fleet fleet-timing lint unit promtool molecule molecule-lanes test verify drift bench bench-lab bench-lab-hosts bench-lab-iops bench-search capacity storm storm-lab backup-check query-report clean
 
 help:
 	@echo "make provision | make test | make verify INVENTORY=path | make drift INVENTORY=path | make clean"
@@ -141,6 +141,11 @@ SCENARIO_VARS = $(if $(SCENARIO),-e mysql_bench_scenario=$(SCENARIO))
 
 bench: venv
 	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/bench.yml -e '$(BENCH_VARS)' $(SCENARIO_VARS) $(BENCH_ARGS)
+
+# make query-report: per host, the top statements of the window and why, N+1 suspects, indexes to
+# drop and open transactions (query-reports/HOST/report.txt and report.json).
+query-report: venv
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/query-report.yml $(QUERY_ARGS)
 
 # make capacity: client threads 1, 2, 4 ... on each configuration of COMPARE (default: as it is)
 # until throughput stops growing, p95 passes the bound or errors appear (see mysql_bench_mode).

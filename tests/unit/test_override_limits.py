@@ -93,6 +93,8 @@ def test_a_value_the_server_would_refuse_is_named_with_what_it_accepts(limits, s
         (MYSQL, {"max_connections": "500", "long_query_time": 2, "slow_query_log": "on", "sql_mode": "ANSI"}),
         # a name the server shows no variable for is its checker's to judge (start-up options)
         (MYSQL, {"skip_replica_start": "ON", "no_such_variable": 1}),
+        # a setting the toolkit owns is refused naming its owner, whatever its value
+        (mysql_limits([("port", "0", "65535")], {}), {"port": "three"}),
     ],
 )
 def test_values_the_server_takes_pass(limits, overrides):

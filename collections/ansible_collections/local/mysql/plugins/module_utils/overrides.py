@@ -158,9 +158,12 @@ def limit_words(value, limit: dict) -> str | None:
 def limit_problems(overrides: dict, limits: dict[str, dict], server: str) -> list[str]:
     """One message per override whose value the server (``server``: 'MySQL 9.7.4') would refuse or
     adjust, naming mysql_tune_overrides, the variable, its value and what the server accepts.
-    A name the server does not show is left to its checker (a start-up option has no variable)."""
+    A name the server does not show is left to its checker (a start-up option has no variable), and
+    one the toolkit owns to the refusal that names its owner."""
     problems = []
     for name, value in overrides.items():
+        if name in OWNERS:
+            continue  # refused whatever its value, naming the variable that owns it (owned)
         limit = limits.get(str(name).lower())
         words = limit_words(value, limit) if limit else None
         if words:

@@ -352,13 +352,18 @@ def performance_schema_setting(inputs: Inputs, value: str, budget: int) -> Setti
 
 def statement_samples(flavor: str, variables: dict) -> dict:
     """Start-up options the sizing adds beside its variables: on MariaDB with performance_schema on,
-    the history_long consumer, where the query report finds a statement of each digest to EXPLAIN
-    (MySQL keeps one in the digest table itself; MariaDB ships every consumer off)."""
+    the statement consumers, so that the query report finds a statement of each digest to EXPLAIN
+    in the history_long ring (MySQL keeps one in the digest table itself; MariaDB ships every
+    consumer off, and history_long records nothing while events_statements_current is off)."""
     if flavor != "mariadb" or str(variables.get("performance_schema", "")).upper() != "ON":
         return {}
-    name = "performance_schema_consumer_events_statements_history_long"
     why = "the last statements with their values, for the query report's EXPLAIN (counted in performance_schema's size)"
-    return {"options": {name: {"value": "ON", "formula": why}}}
+    return {
+        "options": {
+            f"performance_schema_consumer_events_statements_{consumer}": {"value": "ON", "formula": why}
+            for consumer in ("current", "history_long")
+        }
+    }
 
 
 def performance_schema_reserve(inputs: Inputs) -> int:

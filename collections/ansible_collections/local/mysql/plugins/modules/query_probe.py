@@ -1,0 +1,256 @@
+#!/usr/bin/python
+"""Ansible module: read what the query report needs from the server, changing nothing."""
+
+DOCUMENTATION = r"""
+module: query_probe
+short_description: Read statement digests, plans, indexes and open transactions for the query report
+description:
+  - Connects as the report's own account over the local socket and reads performance_schema's
+    statement digests (a snapshot; the window is this one less I(previous)), MySQL's latency
+    histograms, the plan of each top SELECT that reads far more rows than it sends (C(EXPLAIN
+    FORMAT=JSON) of a sample of it, nothing else is ever run), sys's unused and redundant indexes,
+    InnoDB's oldest open transaction and its history list length.
+  - Returns the report (statements masked unless I(show_literals)) and the snapshot to keep for
+    the next window (digests and counts, no statement with its values).
+  - Changes nothing on the host, in check mode or not.
+options:
+  socket:
+    description: The server's socket.
+    type: path
+    required: true
+  user:
+    description: The report's account.
+    type: str
+    required: true
+  password:
+    description: Its password.
+    type: str
+    required: true
+  flavor:
+    description: The server's flavor.
+    type: str
+    required: true
+    choices: [mysql, mariadb]
+  previous:
+    description: The snapshot the previous report kept (empty for a window since the server started).
+    type: dict
+    default: {}
+  top:
+    description: How many statements the report ranks.
+    type: int
+    default: 10
+  n_plus_one_calls:
+    description: Calls in the window from which a one-row SELECT among the top is an N+1 suspect.
+    type: int
+    default: 100
+  plan_ratio:
+    description: Rows examined per row sent from which a top SELECT gets its plan read.
+    type: float
+    default: 100
+  show_literals:
+    description: Show statements with their values (masked otherwise).
+    type: bool
+    default: false
+author: MySQL tuning toolkit contributors
+requirements: [PyMySQL]
+"""
+
+EXAMPLES = r"""
+- name: Read the report
+  local.mysql.query_probe:
+    socket: /run/mysqld/mysqld.sock
+    user: toolkit_report
+    password: "{{ password }}"
+    flavor: mysql
+  no_log: false
+"""
+
+RETURN = r"""
+report:
+  description: window, statements (ranked, with plans), n_plus_one, indexes, transactions.
+  type: dict
+  returned: success
+snapshot:
+  description: What the next report's window starts from.
+  type: dict
+  returned: success
+"""
+
+import json
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.local.mysql.plugins.module_utils.flavor import FLAVOR_NAMES
+from ansible_collections.local.mysql.plugins.module_utils.live import pymysql
+from ansible_collections.local.mysql.plugins.module_utils.query_digest import COUNTERS, n_plus_one, needs_a_plan, window
+from ansible_collections.local.mysql.plugins.module_utils.query_health import index_suggestions, oldest_transaction
+from ansible_collections.local.mysql.plugins.module_utils.query_plan import reading
+
+DIGESTS = (
+    # the counts in query_digest.COUNTERS' order
+    "SELECT IFNULL(SCHEMA_NAME, ''), DIGEST, DIGEST_TEXT, COUNT_STAR, SUM_TIMER_WAIT, SUM_ROWS_EXAMINED,"
+    " SUM_ROWS_SENT, SUM_ROWS_AFFECTED, SUM_NO_INDEX_USED, SUM_NO_GOOD_INDEX_USED, SUM_SELECT_SCAN,"
+    " SUM_SELECT_FULL_JOIN, SUM_CREATED_TMP_DISK_TABLES, SUM_SORT_ROWS, SUM_SORT_MERGE_PASSES, SUM_ERRORS{sample}"
+    " FROM performance_schema.events_statements_summary_by_digest WHERE DIGEST IS NOT NULL"
+)
+# MySQL keeps a sample with its values and a latency histogram for each digest.
+MYSQL_HISTOGRAMS = (
+    "SELECT IFNULL(SCHEMA_NAME, ''), DIGEST, BUCKET_TIMER_HIGH, COUNT_BUCKET"
+    " FROM performance_schema.events_statements_histogram_by_digest WHERE COUNT_BUCKET > 0"
+)
+# MariaDB keeps none: its last statements (the history_long consumer mysql_tune turns on with it).
+MARIADB_SAMPLES = (
+    "SELECT IFNULL(CURRENT_SCHEMA, ''), DIGEST, SQL_TEXT FROM performance_schema.events_statements_history_long"
+    " WHERE DIGEST IS NOT NULL ORDER BY EVENT_ID"
+)
+UNUSED = "SELECT object_schema, object_name, index_name FROM sys.schema_unused_indexes"
+REDUNDANT = (
+    "SELECT table_schema, table_name, redundant_index_name, redundant_index_columns, dominant_index_name,"
+    " dominant_index_columns, sql_drop_index FROM sys.schema_redundant_indexes"
+)
+OLDEST = (
+    "SELECT TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), t.trx_rows_modified, t.trx_mysql_thread_id, t.trx_state,"
+    " t.trx_query, p.USER, p.HOST, p.COMMAND FROM information_schema.INNODB_TRX t"
+    " LEFT JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id ORDER BY t.trx_started LIMIT 1"
+)
+LAST_STATEMENT = (
+    "SELECT c.SQL_TEXT FROM performance_schema.events_statements_current c"
+    " JOIN performance_schema.threads t ON t.THREAD_ID = c.THREAD_ID WHERE t.PROCESSLIST_ID = %s"
+)
+HISTORY_LENGTH = "SELECT COUNT FROM information_schema.INNODB_METRICS WHERE NAME = 'trx_rseg_history_len'"
+# An EXPLAIN reads no row, but a plan of many partitions or a view takes time: bounded.
+EXPLAIN_TIMEOUT_S = 10
+
+
+def snapshot(cursor, flavor: str) -> tuple[dict, dict]:
+    """(snapshot, samples): the digests' counts now, and a statement with its values for each digest."""
+    cursor.execute("SHOW GLOBAL STATUS LIKE 'Uptime'")
+    uptime = int(cursor.fetchone()[1])
+    cursor.execute(DIGESTS.format(sample=", QUERY_SAMPLE_TEXT" if flavor == "mysql" else ""))
+    digests, samples = {}, {}
+    for row in cursor.fetchall():
+        schema, digest, text = str(row[0]), str(row[1]), str(row[2] or "")
+        key = f"{schema}/{digest}"
+        digests[key] = {
+            "schema": schema,
+            "digest": digest,
+            "text": text,
+            **dict(zip(COUNTERS, (int(v or 0) for v in row[3:16]))),
+        }
+        if flavor == "mysql" and row[16]:
+            samples[key] = str(row[16])
+    if flavor == "mysql":
+        cursor.execute(MYSQL_HISTOGRAMS)
+        for schema, digest, upper, count in cursor.fetchall():
+            record = digests.get(f"{schema}/{digest}")
+            if record is not None:
+                record.setdefault("histogram", []).append([int(upper), int(count)])
+        for record in digests.values():
+            record.setdefault("histogram", [])
+    else:
+        try:
+            cursor.execute(MARIADB_SAMPLES)
+            samples.update({f"{schema}/{digest}": str(text) for schema, digest, text in cursor.fetchall() if text})
+        except pymysql.MySQLError:
+            pass  # the consumer is off: no sample, no plan
+    return {"taken_at": time.time(), "uptime": uptime, "digests": digests}, samples
+
+
+def plan_of(connection, flavor: str, schema: str, sample: str, text: str) -> dict:
+    """The plan of one SELECT sample, in MySQL's JSON format 1 (the one MariaDB shares)."""
+    cursor = connection.cursor()
+    try:
+        if flavor == "mysql":
+            cursor.execute("SET SESSION explain_json_format_version = 1")
+        if schema:
+            cursor.execute(f"USE `{schema.replace('`', '``')}`")
+        cursor.execute(f"EXPLAIN FORMAT=JSON {sample}")
+        plan = json.loads(cursor.fetchone()[0])
+    except (pymysql.MySQLError, ValueError, TypeError) as error:
+        return no_plan(f"no plan: {str(error).splitlines()[0][:120]}")
+    return reading(plan, text)
+
+
+def no_plan(why: str) -> dict:
+    return {"reading": why, "access_type": None, "key": None, "possible_keys": [], "missing": None, "tables": []}
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "socket": {"type": "path", "required": True},
+            "user": {"type": "str", "required": True},
+            "password": {"type": "str", "required": True, "no_log": True},
+            "flavor": {"type": "str", "required": True, "choices": ["mysql", "mariadb"]},
+            "previous": {"type": "dict", "default": {}},
+            "top": {"type": "int", "default": 10},
+            "n_plus_one_calls": {"type": "int", "default": 100},
+            "plan_ratio": {"type": "float", "default": 100},
+            "show_literals": {"type": "bool", "default": False},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    flavor = params["flavor"]
+    try:
+        connection = pymysql.connect(
+            unix_socket=params["socket"],
+            user=params["user"],
+            password=params["password"],
+            autocommit=True,
+            read_timeout=EXPLAIN_TIMEOUT_S,
+        )
+    except pymysql.MySQLError as error:
+        module.fail_json(msg=f"the report's account cannot connect on {params['socket']}: {error}")
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT VERSION()")
+        server = f"{FLAVOR_NAMES[flavor]} {str(cursor.fetchone()[0]).split('-', 1)[0]}"
+        now, samples = snapshot(cursor, flavor)
+        ranked = window(params["previous"] or None, now)
+        statements = ranked["statements"][: params["top"]]
+        for statement in statements:
+            sample = samples.get(statement["key"])
+            if needs_a_plan(statement, params["plan_ratio"]):
+                statement["plan"] = (
+                    plan_of(connection, flavor, statement["schema"], sample, statement["text"])
+                    if sample
+                    else no_plan("no statement of this digest is kept to EXPLAIN (MariaDB keeps the last ones only)")
+                )
+            if params["show_literals"] and sample:
+                statement["sample"] = sample
+        cursor = connection.cursor()
+        cursor.execute(UNUSED)
+        unused = [tuple(str(value) for value in row) for row in cursor.fetchall()]
+        cursor.execute(REDUNDANT)
+        redundant = [tuple(str(value) for value in row) for row in cursor.fetchall()]
+        cursor.execute(OLDEST)
+        oldest = cursor.fetchone()
+        last = None
+        if oldest and not oldest[4]:
+            # idle in its transaction: the last statement it ran (MariaDB: with the consumers mysql_tune turns on)
+            cursor.execute(LAST_STATEMENT, (oldest[2],))
+            found = cursor.fetchone()
+            last = str(found[0]) if found and found[0] else None
+        cursor.execute(HISTORY_LENGTH)
+        history = cursor.fetchone()
+    except pymysql.MySQLError as error:
+        module.fail_json(msg=f"reading the query report failed: {error}")
+    finally:
+        connection.close()
+    report = {
+        "server": server,
+        "window": {"seconds": ranked["seconds"], "since": ranked["since"]},
+        "statements": statements,
+        "n_plus_one": n_plus_one(ranked["statements"], params["top"], params["n_plus_one_calls"]),
+        "indexes": index_suggestions(unused, redundant, now["uptime"]),
+        "transactions": {
+            "oldest": oldest_transaction(oldest, last, params["show_literals"]),
+            "history_list_length": int(history[0]) if history else None,
+        },
+    }
+    module.exit_json(changed=False, report=report, snapshot=now)
+
+
+if __name__ == "__main__":
+    main()
