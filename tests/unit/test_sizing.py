@@ -632,3 +632,14 @@ def test_performance_schema_is_a_choice_counted_in_the_peak():
         AnsibleFilterError, match=r"mysql_tune_performance_schema='sometimes': must be one of auto, on, off"
     ):
         mysql_sizing({**inputs, "performance_schema": "sometimes"})
+
+
+def test_the_slow_log_says_what_each_slow_statement_did():
+    from ansible_collections.local.mysql.plugins.filter.sizing import mysql_sizing
+
+    inputs = {"memory": "4G", "cpus": 2, "disk": "ssd"}
+    mysql = mysql_sizing({**inputs, "flavor": "mysql", "version": "9.7.4"})["variables"]
+    assert mysql["log_slow_extra"] == "ON" and "log_slow_verbosity" not in mysql
+    assert "log_slow_extra" not in mysql_sizing({**inputs, "flavor": "mysql", "version": "8.0.13"})["variables"]
+    mariadb = mysql_sizing({**inputs, "flavor": "mariadb", "version": "10.11.18"})["variables"]
+    assert mariadb["log_slow_verbosity"] == "query_plan" and "log_slow_extra" not in mariadb

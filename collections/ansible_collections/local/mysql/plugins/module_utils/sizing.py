@@ -74,6 +74,8 @@ SESSION_MEMORY = {"mysql": 512 * KIB, "mariadb": 2 * MIB}
 PERFORMANCE_SCHEMA_BASE = {"mysql": 240 * MIB, "mariadb": 88 * MIB}
 PERFORMANCE_SCHEMA_PER_CONNECTION = {"mysql": 288 * KIB, "mariadb": 52 * KIB}
 PERFORMANCE_SCHEMA_CHOICES = ("auto", "on", "off")
+# MySQL's slow log writes a statement's handler and sort counters from this version on.
+LOG_SLOW_EXTRA_SINCE = (8, 0, 14)
 PERFORMANCE_SCHEMA_MIN_BUDGET = 4 * GIB  # below, it would take over 6 % of the budget
 # Table cache entries: an open table's handler and record buffers, a definition's share.
 TABLE_OPEN_MEMORY = 16 * KIB
@@ -944,6 +946,15 @@ def plan(inputs: Inputs) -> Plan:
     settings["slow_query_log"] = Setting("ON", "always: slow queries are where tuning starts", {})
     settings["long_query_time"] = Setting(inputs.long_query_time, "requested", {})
     settings["slow_query_log_file"] = Setting(inputs.slow_query_log_file, "OS layout", {})
+    # what a slow statement did, beside its time (the query report reads it where performance_schema is off)
+    if flavor == "mysql" and version >= LOG_SLOW_EXTRA_SINCE:
+        settings["log_slow_extra"] = Setting(
+            "ON", "each slow statement with its rows examined and sent, temporary tables, sorts and errors", {}
+        )
+    elif flavor == "mariadb":
+        settings["log_slow_verbosity"] = Setting(
+            "query_plan", "each slow statement with its plan: full scans and joins, filesort, temporary tables", {}
+        )
 
     variables = {name: setting.value for name, setting in settings.items()}
     peak, global_memory, per_thread = peak_of(variables, flavor, performance_schema_reserve(inputs))
