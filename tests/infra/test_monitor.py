@@ -78,6 +78,24 @@ def test_toolkit_metrics_equal_the_fact_file(host, monitored, facts):
     assert drift and sum(drift) == 0, "after a run of provision.yml nothing has drifted"
 
 
+def test_the_oldest_transaction_is_read_every_30_seconds(host, server, monitored, host_vars):
+    """The reader's timer runs and the node exporter serves what the server shows now: the
+    history list length as INNODB_METRICS counts it, within the reader's last minute."""
+    timer = host.service("mysql-toolkit-transactions.timer")
+    assert timer.is_enabled and timer.is_running
+    host.run("systemctl start mysql-toolkit-transactions.service")
+    metrics = scrape(host, monitored["node"])
+    threshold = host_vars.get("mysql_monitor_long_transaction_s", role_default("mysql_monitor_long_transaction_s"))
+    assert metrics[("mysql_toolkit_long_transaction_threshold_seconds", "")] == threshold
+    read_at = metrics[("mysql_toolkit_transactions_read_timestamp_seconds", "")]
+    assert abs(read_at - datetime.now(UTC).timestamp()) < 60
+    open_now = server.query("SELECT COUNT(*) FROM information_schema.INNODB_TRX")[0][0]
+    if open_now == "0":
+        assert metrics[("mysql_toolkit_oldest_transaction_seconds", "")] == 0
+    history = server.scalar("SELECT COUNT FROM information_schema.INNODB_METRICS WHERE NAME = 'trx_rseg_history_len'")
+    assert ("mysql_toolkit_history_list_length", "") in metrics and int(history) >= 0
+
+
 def test_exporter_account_has_exactly_the_intended_privileges_and_cannot_write(server, monitored, host_vars):
     flavor = server.flavor
     intended = yaml.safe_load((ROLE / "vars/main.yml").read_text())["__mysql_monitor_privileges"][flavor]

@@ -190,6 +190,7 @@ RULES: dict[str, Rule] = {
     "mysql_tune_long_query_time": number(0, 3600),
     "mysql_tune_dropin_name": matching(r"[A-Za-z0-9_.-]+\.cnf", "a file name ending in .cnf"),
     "mysql_tune_overrides": overrides_words,
+    "mysql_monitor_long_transaction_s": whole(10, 86400),
     "mysql_query_report_dir": absolute_path(),
     "mysql_query_report_top": whole(1, 100),
     "mysql_query_report_n_plus_one_calls": whole(1, 1000000000),

@@ -1,0 +1,1 @@
+../../../collections/ansible_collections/local/mysql/plugins/module_utils/transactions.py
