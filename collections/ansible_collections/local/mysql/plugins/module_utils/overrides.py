@@ -32,7 +32,7 @@ OWNERS: dict[str, str] = {
     "innodb_data_home_dir": PACKAGED_PLACE,
     "innodb_log_group_home_dir": PACKAGED_PLACE,
     "innodb_undo_directory": PACKAGED_PLACE,
-    "slow_query_log_file": f"{NOT_THROUGH_OVERRIDES}: the slow log the toolkit turns on stays where the package logs",
+    "slow_query_log_file": f"{NOT_THROUGH_OVERRIDES}: the slow log the toolkit turns on is the one it rotates by size",
     "general_log_file": PACKAGED_PLACE,
     "bind_address": "mysql_server_bind_address",
     "skip_networking": "mysql_server_bind_address",

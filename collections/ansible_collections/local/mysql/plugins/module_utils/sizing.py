@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ansible_collections.local.mysql.plugins.module_utils import inputs
 from ansible_collections.local.mysql.plugins.module_utils.access import HEADROOM_CONNECTIONS
 from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB, KIB, MIB, SizingError, human, parse_size
+from ansible_collections.local.mysql.plugins.module_utils.slow_log import slow_log_rotation
 
 FLAVORS = ("mysql", "mariadb")
 DISKS = ("hdd", "ssd", "nvme")
@@ -145,6 +146,8 @@ class Inputs:
     open_files: int = 65535
     long_query_time: float = 1.0
     slow_query_log_file: str = "/var/log/mysql/mysql-slow.log"
+    # bytes of the slow log directory's file system (None: unknown), which bounds the log's rotation
+    log_dir_size: int | None = None
     # Binary logs: on or off as the running server says (None: the server's default), the datadir's
     # free bytes, and what the logs present hold and were written over which seconds.
     binlog: bool | None = None
@@ -185,6 +188,8 @@ class Inputs:
             raise SizingError(f"the host must have at least 1 CPU; got {self.cpus}")
         if self.iops is not None and self.iops < 1:
             raise SizingError(f"a measured IOPS figure must be positive; got {self.iops}")
+        if self.log_dir_size is not None and self.log_dir_size < 0:
+            raise SizingError(f"the log directory's file system must be >= 0 bytes; got {self.log_dir_size}")
         if self.datadir_free is not None and self.datadir_free < 0:
             raise SizingError(f"the datadir's free space must be >= 0 bytes; got {self.datadir_free}")
         if min(self.binlog_bytes, self.binlog_written, self.binlog_span) < 0:
@@ -224,6 +229,7 @@ class Plan:
     settings: dict[str, Setting]
     disk_class: dict = field(default_factory=dict)
     binlog: dict = field(default_factory=dict)
+    slow_log: dict = field(default_factory=dict)
 
     def variables(self) -> dict:
         return {name: setting.value for name, setting in self.settings.items()}
@@ -262,6 +268,7 @@ class Plan:
             "global_memory": global_memory,
             "disk_class": self.disk_class,
             "binlog": self.binlog,
+            "slow_log": self.slow_log,
         }
 
 
@@ -945,7 +952,12 @@ def plan(inputs: Inputs) -> Plan:
 
     settings["slow_query_log"] = Setting("ON", "always: slow queries are where tuning starts", {})
     settings["long_query_time"] = Setting(inputs.long_query_time, "requested", {})
-    settings["slow_query_log_file"] = Setting(inputs.slow_query_log_file, "OS layout", {})
+    rotation = slow_log_rotation(inputs.slow_query_log_file, inputs.log_dir_size)
+    settings["slow_query_log_file"] = Setting(
+        inputs.slow_query_log_file,
+        f"OS layout; rotated by size (mysql_tune's logrotate timer): {rotation['reason']}",
+        {"max_size": human(rotation["max_size"]), "keep": rotation["keep"]},
+    )
     # what a slow statement did, beside its time (the query report reads it where performance_schema is off)
     if flavor == "mysql" and version >= LOG_SLOW_EXTRA_SINCE:
         settings["log_slow_extra"] = Setting(
@@ -969,6 +981,7 @@ def plan(inputs: Inputs) -> Plan:
         settings,
         {"value": kind, "reported": inputs.disk, "reason": kind_reason},
         binlog,
+        rotation,
     )
 
 

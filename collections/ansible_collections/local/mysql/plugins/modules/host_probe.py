@@ -32,6 +32,10 @@ options:
     type: str
     default: auto
     choices: [auto, hdd, ssd, nvme]
+  logdir:
+    description: The server's log directory, whose file system bounds the slow log's rotation.
+    type: path
+    default: /var/log
   fact_path:
     description: The fact file C(record) compares with (default C(/etc/ansible/facts.d/mysql_tuning.fact)).
     type: path
@@ -56,6 +60,10 @@ datadir_free:
   returned: success
 datadir_size:
   description: Bytes of the datadir's filesystem.
+  type: int
+  returned: success
+logdir_size:
+  description: Bytes of the log directory's filesystem.
   type: int
   returned: success
 record:
@@ -83,6 +91,7 @@ def main():
             "memory": {"type": "str", "default": ""},
             "cpus": {"type": "int", "default": 0},
             "disk": {"type": "str", "default": "auto", "choices": ["auto", "hdd", "ssd", "nvme"]},
+            "logdir": {"type": "path", "default": "/var/log"},
             "fact_path": {"type": "path"},
         },
         supports_check_mode=True,
@@ -108,11 +117,13 @@ def main():
     if params["disk"] != "auto":
         host["disk"] = {"value": params["disk"], "inputs": {"detected": host["disk"]["value"]}, "source": "override"}
     stat = os.statvfs(existing_parent(params["datadir"], os.path.exists))
+    logs = os.statvfs(existing_parent(params["logdir"], os.path.exists))
     module.exit_json(
         changed=False,
         host=host,
         datadir_free=stat.f_bavail * stat.f_frsize,
         datadir_size=stat.f_blocks * stat.f_frsize,
+        logdir_size=logs.f_blocks * logs.f_frsize,
         record=section_differs(recorded, "host", host),
         recorded=recorded,
     )
