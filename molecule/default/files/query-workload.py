@@ -13,6 +13,7 @@ Every value carries "qlit" so that a test can look for literals in the report.
 import random
 import sys
 import time
+from datetime import datetime, timedelta
 
 import pymysql
 
@@ -23,6 +24,9 @@ random.seed(7)
 CITIES = ["qlit-paris", "qlit-lyon", "qlit-nice", "qlit-lille"]
 
 if phase == "fill":
+    # every value a parameter, none computed by the server: pymysql then sends each table's rows
+    # as a few multi-row INSERTs rather than one statement (and one commit) per row
+    now = datetime.now().replace(microsecond=0)
     cursor.execute("DROP DATABASE IF EXISTS shop")
     cursor.execute("CREATE DATABASE shop")
     cursor.execute("USE shop")
@@ -46,20 +50,23 @@ if phase == "fill":
         " created_at DATETIME, KEY idx_product (product_id))"
     )
     cursor.executemany(
-        "INSERT INTO customers (name, email, city, created_at) VALUES (%s, %s, %s, NOW())",
-        [(f"qlit-customer-{i}", f"qlit-{i}@example.test", random.choice(CITIES)) for i in range(5000)],
+        "INSERT INTO customers (name, email, city, created_at) VALUES (%s, %s, %s, %s)",
+        [(f"qlit-customer-{i}", f"qlit-{i}@example.test", random.choice(CITIES), now) for i in range(5000)],
     )
     cursor.executemany(
         "INSERT INTO products (category_id, name, price) VALUES (%s, %s, %s)",
         [(random.randint(1, 50), f"qlit-product-{i}", random.randint(1, 500)) for i in range(2000)],
     )
     cursor.executemany(
-        "INSERT INTO orders (customer_id, product_id, amount, created_at) VALUES (%s, %s, %s, NOW())",
-        [(random.randint(1, 5000), random.randint(1, 2000), random.randint(1, 900)) for _ in range(50000)],
+        "INSERT INTO orders (customer_id, product_id, amount, created_at) VALUES (%s, %s, %s, %s)",
+        [(random.randint(1, 5000), random.randint(1, 2000), random.randint(1, 900), now) for _ in range(50000)],
     )
     cursor.executemany(
-        "INSERT INTO comments (product_id, body, created_at) VALUES (%s, %s, NOW() - INTERVAL %s MINUTE)",
-        [(random.randint(1, 2000), "qlit-comment", random.randint(1, 500000)) for _ in range(60000)],
+        "INSERT INTO comments (product_id, body, created_at) VALUES (%s, %s, %s)",
+        [
+            (random.randint(1, 2000), "qlit-comment", now - timedelta(minutes=random.randint(1, 500000)))
+            for _ in range(60000)
+        ],
     )
 elif phase == "work":
     cursor.execute("USE shop")

@@ -9,7 +9,7 @@ description:
     C(*.cnf) file directly in it (symbolic links are skipped, their targets are listed where they
     live), and of I(datadir); resolves I(group) to its id.
   - Returns what to change (the hardening file-mode plan), in which nothing gains a permission bit. Changes
-    nothing itself; the role applies the plan with C(ansible.builtin.file).
+    nothing itself; the role applies the plan with C(local.mysql.path_modes).
 options:
   directories:
     description: The configuration directories the server reads.
