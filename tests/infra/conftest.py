@@ -7,6 +7,7 @@ copied into the tests.
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
@@ -39,7 +40,7 @@ class Server:
         assert pid.isdigit() and int(pid) > 0, f"{self.service.name} has no main process"
         return int(pid)
 
-    @property
+    @functools.cached_property
     def flavor(self) -> str:
         return "mariadb" if "mariadb" in self.scalar("SELECT VERSION()").lower() else "mysql"
 
@@ -48,7 +49,9 @@ class Server:
         return self.host.service("mariadb" if self.flavor == "mariadb" else "mysql")
 
 
-@pytest.fixture
+# One per host and test module: the client and the flavor are asked once, not once per test
+# (each question is a command run on the host).
+@pytest.fixture(scope="module")
 def server(host):
     return Server(host)
 
@@ -58,12 +61,18 @@ def host_vars(host):
     return host.ansible.get_variables()
 
 
-@pytest.fixture
-def facts(host):
-    """What the roles recorded about this host (the intent the tests check reality against)."""
+@pytest.fixture(scope="module")
+def fact_file_text(host) -> str:
+    """The fact file as read once per host and test module (the tests do not change it)."""
     fact_file = host.file(FACT_FILE)
     assert fact_file.exists, f"{FACT_FILE} is missing"
-    return json.loads(fact_file.content_string)
+    return fact_file.content_string
+
+
+@pytest.fixture
+def facts(fact_file_text):
+    """What the roles recorded about this host (the intent the tests check reality against)."""
+    return json.loads(fact_file_text)
 
 
 def recorded_section(facts: dict, section: str, absent: str) -> dict:

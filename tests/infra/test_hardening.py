@@ -92,13 +92,20 @@ def test_configuration_and_datadir_are_no_wider_than_their_modes(server, host_va
     listing = server.host.check_output("find /etc/mysql %s -maxdepth 1 -name '*.cnf' -type f", config_dir)
     files = sorted(set(listing.split()))
     assert facts["sizing"]["dropin"] in files
+    # one stat for every path: owner, group and mode of each
+    owned = {}
+    paths = [*files, "/etc/mysql", config_dir]
+    stats = server.host.check_output("stat -c %s" + " %s" * len(paths), "%U %G %a %n", *paths)
+    for line in stats.splitlines():
+        user, group, mode, path = line.split(" ", 3)
+        owned[path] = (user, group, int(mode, 8))
     for path in files:
-        found = server.host.file(path)
-        if not found.mode & 0o077:
+        user, group, mode = owned[path]
+        if not mode & 0o077:
             continue  # a client's credentials, only its owner reads them
-        assert found.user == "root" and found.group == "mysql" and found.mode & ~0o640 == 0, f"{path} {found.mode:o}"
+        assert (user, group) == ("root", "mysql") and mode & ~0o640 == 0, f"{path} {mode:o}"
     for path in ("/etc/mysql", config_dir):
-        found = server.host.file(path)
-        assert found.user == "root" and found.group == "mysql" and found.mode & ~0o750 == 0, f"{path} {found.mode:o}"
+        user, group, mode = owned[path]
+        assert (user, group) == ("root", "mysql") and mode & ~0o750 == 0, f"{path} {mode:o}"
     datadir = server.host.file(facts["host"]["datadir"]["value"])
     assert datadir.user == "mysql" and stat.S_IMODE(datadir.mode) & ~0o750 == 0
