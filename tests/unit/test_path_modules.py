@@ -1,8 +1,10 @@
-"""path_modes and paths_absent: a whole plan in one call, check mode changing nothing."""
+"""path_modes, paths_absent and files_present: a whole plan in one call, check mode changing nothing."""
 
 from __future__ import annotations
 
+import grp
 import os
+import pwd
 import stat
 
 from module_runner import run_module
@@ -58,3 +60,51 @@ def test_paths_absent_refuses_a_directory(tmp_path):
     result = run_module("paths_absent", tmp_path, {"paths": [str(directory)]})
     assert result.get("failed") and "is a directory" in result["msg"]
     assert directory.is_dir()
+
+
+def test_files_present_writes_what_differs_and_reports_it(tmp_path):
+    me = {"owner": pwd.getpwuid(os.getuid()).pw_name, "group": grp.getgrgid(os.getgid()).gr_name}
+    same, stale, new = tmp_path / "same.timer", tmp_path / "stale.service", tmp_path / "sbin" / "new-script"
+    same.write_text("[Timer]\n")
+    same.chmod(0o644)
+    stale.write_text("[Service]\nExecStart=/bin/old\n")
+    stale.chmod(0o644)
+    files = [
+        {"path": str(same), "content": "[Timer]\n", **me},
+        {"path": str(stale), "content": "[Service]\nExecStart=/bin/new\n", **me},
+        {"path": str(new), "content": "#!/bin/sh\n", "mode": "0755", **me},
+    ]
+
+    checked = run_module("files_present", tmp_path, {"files": files}, check=True, diff=True)
+    assert checked["changed_paths"] == [str(stale), str(new)]
+    assert "old" in stale.read_text() and not new.parent.exists(), "check mode wrote"
+    assert "ExecStart=/bin/old" in checked["diff"][0]["before"] and "ExecStart=/bin/new" in checked["diff"][0]["after"]
+
+    done = run_module("files_present", tmp_path, {"files": files})
+    assert done["changed_paths"] == [str(stale), str(new)]
+    assert stale.read_text().endswith("/bin/new\n") and new.read_text() == "#!/bin/sh\n" and mode_of(new) == 0o755
+    assert not run_module("files_present", tmp_path, {"files": files})["changed"]
+
+    new.chmod(0o777)
+    assert run_module("files_present", tmp_path, {"files": files})["changed_paths"] == [str(new)]
+    assert mode_of(new) == 0o755
+
+
+def test_files_present_keeps_the_old_file_when_the_new_content_fails_validation(tmp_path):
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    rules = etc / "rules"
+    rules.write_text("good\n")
+    me = {"owner": pwd.getpwuid(os.getuid()).pw_name, "group": grp.getgrgid(os.getgid()).gr_name}
+    bad = [{"path": str(rules), "content": "bad\n", "validate": "grep -q good %s", **me}]
+    result = run_module("files_present", tmp_path, {"files": bad})
+    assert result.get("failed") and "fails" in result["msg"], result
+    assert rules.read_text() == "good\n" and sorted(p.name for p in etc.iterdir()) == ["rules"]
+    good = [{**bad[0], "content": "good, still\n"}]
+    assert run_module("files_present", tmp_path, {"files": good})["changed_paths"] == [str(rules)]
+
+
+def test_files_present_refuses_a_directory_in_place_of_a_file(tmp_path):
+    (tmp_path / "units").mkdir()
+    result = run_module("files_present", tmp_path, {"files": [{"path": str(tmp_path / "units"), "content": "x"}]})
+    assert result.get("failed") and "not a regular file" in result["msg"]
