@@ -167,6 +167,9 @@ def test_aio_room_for_every_server_and_a_backup_tool():
 
 def test_somaxconn_at_least_back_log():
     assert somaxconn(4096, 151)[0] == 4096
+    # the reason names the server's back_log only where it decides the value
+    assert somaxconn(4096, 151)[1] == somaxconn(4096, 600)[1] and "600" not in somaxconn(4096, 600)[1]
+    assert "back_log=10000" in somaxconn(4096, 10000)[1]
     assert somaxconn(4096, 10000)[0] == 10000
     assert somaxconn(128, 151)[0] == 4096
     assert somaxconn(65535, 151)[0] == 65535

@@ -132,9 +132,13 @@ def aio_max_nr(current: int | None, read_threads: int, write_threads: int, insta
 def somaxconn(current: int | None, back_log: int) -> tuple[int, str]:
     """net.core.somaxconn: at least the server's back_log, which the kernel silently caps to it."""
     wanted = max(current or 0, back_log, SOMAXCONN_FLOOR)
+    if back_log > SOMAXCONN_FLOOR and back_log >= (current or 0):
+        return wanted, (f"the server's back_log={back_log}: the kernel caps the server's listen queue at somaxconn")
+    # The server's figure only where it decides: a back_log that follows max_connections after a
+    # later restart would otherwise change the reason on the next run.
     return wanted, (
-        f"the largest of back_log={back_log} (the kernel caps the server's listen queue at somaxconn), "
-        f"{SOMAXCONN_FLOOR} and the kernel's value, never lowered"
+        f"the largest of {SOMAXCONN_FLOOR} and the kernel's value, never lowered: at least the server's "
+        "back_log (the kernel caps the server's listen queue at somaxconn)"
     )
 
 
