@@ -9,8 +9,8 @@ description:
     C(ansible.builtin.template) or C(ansible.builtin.copy) costs a round trip (or three) per file
     on every host, on every run.
   - Each file is written through a temporary one in its directory, validated where asked and moved
-    into place; a missing parent directory is made (0755). Supports check mode (which validates
-    nothing: the validating tool may not be installed yet) and diff.
+    into place; a missing parent directory is made (0755). Supports check mode and diff; check
+    mode validates nothing, since the validating tool may not be installed yet.
 options:
   files:
     description: The files, each {path, content, mode (octal string, default 0644), owner and group
