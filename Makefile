@@ -22,7 +22,7 @@ SCENARIOS := default drift bench fleet network replication backup
 # make test runs the scenarios in two lanes at once (each lane's scenarios one after another): the
 # bench scenario spends most of its time in timed sysbench runs and the others in waits on
 # servers and packages, so two lanes use the two CPUs. Each scenario's log is shown when it ends.
-MOLECULE_LANES := bench,drift,backup default,fleet,network,replication
+MOLECULE_LANES := bench,network,backup default,fleet,drift,replication
 INVENTORY ?= inventories/lab
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
