@@ -69,3 +69,12 @@ def test_a_rotation_leaves_the_server_writing_a_fresh_file(host, server, facts, 
     assert fresh.user == facts["sizing"]["server"]["user"] and fresh.mode == 0o640
     assert server.main_pid() == pid
     host.run("rm -f /tmp/toolkit-slow-log-probe.status")
+
+
+def test_the_reports_slow_log_reader_is_installed_where_performance_schema_is_off(host, server, rotation):
+    # the query report reads the slow log through pt-query-digest where performance_schema is off
+    off = server.scalar("SELECT @@performance_schema") == "0"
+    assert rotation["read_by_report"] == off
+    if off:
+        assert host.package("percona-toolkit").is_installed
+        assert host.run("pt-query-digest --version").rc == 0

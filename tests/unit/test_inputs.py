@@ -126,6 +126,10 @@ def test_overrides_of_what_the_toolkit_owns_are_refused_naming_the_owner():
     assert "innodb_io_capacity (" not in problem, "a sized value may be overridden"
     assert "socket (not through overrides" in inputs.error("mysql_tune_overrides", {"socket": "/tmp/elsewhere.sock"})
     assert "server_id (mysql_replication_server_id)" in inputs.error("mysql_tune_overrides", {"server_id": 7})
+    # counted in the peak by mysql_tune_performance_schema, which an override would bypass
+    assert "performance_schema (mysql_tune_performance_schema)" in inputs.error(
+        "mysql_tune_overrides", {"performance_schema": "ON"}
+    )
     assert "bind_address (mysql_server_bind_address)" in inputs.error(
         "mysql_tune_overrides", {"bind_address": "0.0.0.0"}
     )

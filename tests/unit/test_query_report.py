@@ -24,6 +24,7 @@ from ansible_collections.local.mysql.plugins.module_utils.query_health import (
     page,
 )
 from ansible_collections.local.mysql.plugins.module_utils.query_plan import aliases, reading
+from ansible_collections.local.mysql.plugins.module_utils.query_slow_log import source
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -259,6 +260,7 @@ def test_the_page_names_each_finding():
     report = {
         "host": "db1",
         "server": "MySQL 9.7.4",
+        "source": source(True, True, 1.0),
         "window": {"seconds": 100.0, "since": "previous report"},
         "statements": statements,
         "n_plus_one": n_plus_one(statements, 10, 100),
@@ -274,6 +276,29 @@ def test_the_page_names_each_finding():
     assert "N+1 suspects" in text and LOOKUP in text
     assert "unused     shop.products idx_name: ALTER TABLE `shop`.`products` DROP INDEX `idx_name`" in text
     assert "history list length 2001" in text and "oldest open: 42 s, 20000 rows modified, session 17" in text
+    assert "Statements from performance_schema's statement digests" in text
+
+
+def test_a_page_from_the_slow_log_says_what_it_cannot_know():
+    statements = ranked(record(OFFSET, 3, 69 * 10**9, 210120, 60))
+    statements[0].update({"no_index": None, "errors": None})
+    report = {
+        "host": "db2",
+        "server": "MariaDB 10.11.18",
+        "source": source(False, True, 0.5),
+        "window": {"seconds": 20.0, "since": "previous report"},
+        "statements": statements,
+        "n_plus_one": [],
+        "indexes": index_suggestions(None, [], 3600),
+        "transactions": {
+            "oldest": oldest_transaction((42, 20000, 17, "RUNNING", None, "root", "localhost", "Sleep"), None, False),
+            "history_list_length": 2001,
+        },
+    }
+    text = page(report)
+    assert "slower than long_query_time (0.5 s)" in text and "no index not logged" in text
+    assert "which go unread is not known: performance_schema" in text and "unused     " not in text
+    assert "no statement known" in text
 
 
 # ---- the modules, against a stand-in PyMySQL ----

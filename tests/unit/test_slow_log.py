@@ -8,6 +8,7 @@ from ansible_collections.local.mysql.plugins.module_utils.sizing import Inputs, 
 from ansible_collections.local.mysql.plugins.module_utils.slow_log import (
     SLOW_LOG_CEILING,
     SLOW_LOG_FLOOR,
+    read_by_report,
     slow_log_rotation,
 )
 from hypothesis import given
@@ -74,8 +75,24 @@ def test_the_plan_explains_the_rotation_beside_the_slow_log_file():
         )
     )
     fact = result.to_fact({})
-    assert fact["slow_log"] == slow_log_rotation(LOG, 10 * GIB)
+    # MariaDB as shipped: performance_schema off, so the query report reads the slow log
+    assert fact["slow_log"] == {**slow_log_rotation(LOG, 10 * GIB), "read_by_report": True}
     assert fact["variables"]["slow_query_log_file"] == LOG
     explain = fact["explain"]["slow_query_log_file"]
     assert "rotated by size" in explain["formula"]
     assert explain["inputs"] == {"max_size": "40M", "keep": 4}
+
+
+def test_the_report_reads_the_slow_log_only_where_performance_schema_is_off():
+    assert read_by_report("mariadb", {}) is True
+    assert read_by_report("mysql", {}) is False
+    assert read_by_report("mariadb", {"performance_schema": "ON"}) is False
+    assert read_by_report("mysql", {"performance_schema": "OFF"}) is True
+    assert read_by_report("mysql", {"performance_schema": 0}) is True
+
+
+def test_mysql_tune_performance_schema_on_keeps_the_reader_away():
+    inputs = dict(memory=4 * GIB, cpus=2, disk="ssd", flavor="mariadb", version="11.8.6", slow_query_log_file=LOG)
+    assert plan(Inputs(**inputs)).to_fact({})["slow_log"]["read_by_report"] is True
+    on = plan(Inputs(**inputs, performance_schema="on")).to_fact({})
+    assert on["slow_log"]["read_by_report"] is False

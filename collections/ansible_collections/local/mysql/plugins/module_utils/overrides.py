@@ -57,6 +57,8 @@ OWNERS: dict[str, str] = {
     "relay_log_index": "mysql_replication_role",
     "plugin_load": "the roles that load plugins (mysql_backup: the clone plugin)",
     "plugin_load_add": "the roles that load plugins (mysql_backup: the clone plugin)",
+    # its memory is counted in the sizing's peak and decides the query report's source
+    "performance_schema": "mysql_tune_performance_schema",
     **hardening.OWNED,
 }
 

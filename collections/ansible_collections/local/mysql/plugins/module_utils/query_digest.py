@@ -34,16 +34,19 @@ PS_PER_MS = 1e9
 _DML = re.compile(r"\s*\(*\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|WITH|CALL|VALUES|TABLE)\b", re.IGNORECASE)
 
 # Literals in a statement the report shows: quoted strings, hex and binary literals, numbers.
+# A string cut short (a long statement's sample is truncated) is masked to the end.
 _LITERALS = re.compile(
-    r"""'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*"|\b0x[0-9a-f]+\b|\bx'[0-9a-f]*'|\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b""",
+    r"""'(?:[^'\\]|\\.|'')*(?:'|\Z)|"(?:[^"\\]|\\.|"")*(?:"|\Z)|\b0x[0-9a-f]+\b|\bx'[0-9a-f]*'|\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b""",
     re.IGNORECASE,
 )
 _LISTS = re.compile(r"\(\s*\?(?:\s*,\s*\?)+\s*\)")
+_ROWS = re.compile(r"\(\?, \.\.\.\)(?:\s*,\s*\(\?, \.\.\.\))+")
 
 
 def mask(statement: str) -> str:
-    """The statement with every literal as ?, and a list of them as (?, ...): what the report shows."""
-    return _LISTS.sub("(?, ...)", _LITERALS.sub("?", statement or ""))
+    """The statement with every literal as ?, a list of them as (?, ...) and a list of such rows
+    as (?, ...), ...: what the report shows."""
+    return _ROWS.sub("(?, ...), ...", _LISTS.sub("(?, ...)", _LITERALS.sub("?", statement or "")))
 
 
 def application(record: dict) -> bool:
@@ -143,7 +146,8 @@ def n_plus_one(statements: list[dict], top: int, min_calls: int) -> list[dict]:
 
 
 def needs_a_plan(statement: dict, ratio: float) -> bool:
-    """A SELECT that reads at least ``ratio`` rows for each it sends, or uses no index."""
+    """A SELECT that reads at least ``ratio`` rows for each it sends, or uses no index (where the
+    source says: the slow log does not)."""
     if not is_select(statement["text"]):
         return False
-    return statement["examined_per_sent"] >= ratio or statement["no_index"] > 0
+    return statement["examined_per_sent"] >= ratio or (statement["no_index"] or 0) > 0

@@ -10,22 +10,24 @@ from __future__ import annotations
 from ansible_collections.local.mysql.plugins.module_utils.query_digest import SYSTEM_SCHEMAS, mask
 
 
-def index_suggestions(unused: list[tuple], redundant: list[tuple], uptime: int) -> dict:
+def index_suggestions(unused: list[tuple] | None, redundant: list[tuple], uptime: int) -> dict:
     """Indexes to consider dropping, each with the statement that would (never run by the toolkit).
 
     ``unused``: sys.schema_unused_indexes rows (schema, table, index): no read since the server
-    started, so judged on ``uptime`` seconds. ``redundant``: sys.schema_redundant_indexes rows
+    started, so judged on ``uptime`` seconds; None where performance_schema, which counts the
+    reads, is off. ``redundant``: sys.schema_redundant_indexes rows
     (schema, table, index, its columns, the dominant index, its columns, the drop statement).
     """
     return {
         "judged_on_uptime_s": int(uptime),
+        "unused_known": unused is not None,
         "unused": [
             {
                 "table": f"{schema}.{table}",
                 "index": index,
                 "drop": f"ALTER TABLE `{schema}`.`{table}` DROP INDEX `{index}`",
             }
-            for schema, table, index in sorted(unused)
+            for schema, table, index in sorted(unused or [])
             if schema not in SYSTEM_SCHEMAS
         ],
         "redundant": [
@@ -68,11 +70,16 @@ def oldest_transaction(row: tuple | None, last_statement: str | None, show_liter
     }
 
 
+def _count(value) -> str:
+    return "not logged" if value is None else str(value)
+
+
 def page(report: dict) -> str:
     """The report as a person reads it in a terminal."""
     window = report["window"]
     lines = [
         f"Query report for {report['host']} ({report['server']}): {window['seconds']:.0f} s since {window['since']}",
+        f"Statements from {report['source']['note']}",
         "",
         "Top statements by total time",
     ]
@@ -83,9 +90,10 @@ def page(report: dict) -> str:
             f"({statement['calls_per_s']}/s), mean {statement['mean_ms']:.3f} ms, p95 {p95}"
         )
         lines.append(
-            f"    {statement['examined_per_sent']} rows examined per row sent, full scans {statement['full_scans']}, "
-            f"no index {statement['no_index']}, tmp tables on disk {statement['tmp_disk']}, "
-            f"sort merge passes {statement['merge_passes']}"
+            f"    {statement['examined_per_sent']} rows examined per row sent, "
+            f"full scans {_count(statement['full_scans'])}, no index {_count(statement['no_index'])}, "
+            f"tmp tables on disk {_count(statement['tmp_disk'])}, "
+            f"sort merge passes {_count(statement['merge_passes'])}"
         )
         lines.append(f"    [{statement['schema'] or '-'}] {statement['text'][:240]}")
         plan = statement.get("plan")
@@ -100,7 +108,10 @@ def page(report: dict) -> str:
         for suspect in report["n_plus_one"]
     ] or ["  none"]
     indexes = report["indexes"]
-    lines += ["", f"Indexes (unused: no read in the {indexes['judged_on_uptime_s']} s since the server started)"]
+    if indexes["unused_known"]:
+        lines += ["", f"Indexes (unused: no read in the {indexes['judged_on_uptime_s']} s since the server started)"]
+    else:
+        lines += ["", "Indexes (which go unread is not known: performance_schema, which counts the reads, is off)"]
     lines += [f"  unused     {item['table']} {item['index']}: {item['drop']}" for item in indexes["unused"]]
     lines += [
         f"  redundant  {item['table']} {item['index']} ({item['columns']}) is covered by "
@@ -116,7 +127,12 @@ def page(report: dict) -> str:
     if oldest:
         lines.append(
             f"  oldest open: {oldest['age_s']} s, {oldest['rows_modified']} rows modified, session {oldest['session']} "
-            f"({oldest['user']}@{oldest['host']}, {oldest['command']}), {oldest['statement_is']}: {oldest['statement']}"
+            f"({oldest['user']}@{oldest['host']}, {oldest['command']}), "
+            + (
+                f"{oldest['statement_is']}: {oldest['statement']}"
+                if oldest["statement"]
+                else "no statement known (performance_schema keeps an idle session's last one)"
+            )
         )
     else:
         lines.append("  none open")

@@ -47,3 +47,13 @@ def slow_log_rotation(log_file: str, filesystem_size: int | None) -> dict:
             f"{human(max_size)}, the size checked every {SLOW_LOG_CHECK_MINUTES} minutes"
         ),
     }
+
+
+def read_by_report(flavor: str, variables: dict) -> bool:
+    """Whether the query report reads the slow log (through pt-query-digest, which mysql_tune then
+    installs): where performance_schema, its other source, is off. Unset, the server's default
+    holds: on in MySQL, off in MariaDB."""
+    value = variables.get("performance_schema")
+    if value is None:
+        return flavor != "mysql"
+    return str(value).upper() not in ("ON", "1")

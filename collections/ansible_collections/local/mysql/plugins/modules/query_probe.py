@@ -6,7 +6,9 @@ module: query_probe
 short_description: Read statement digests, plans, indexes and open transactions for the query report
 description:
   - Connects as the report's own account over the local socket and reads performance_schema's
-    statement digests (a snapshot; the window is this one less I(previous)), MySQL's latency
+    statement digests (a snapshot; the window is this one less I(previous)) or, where
+    performance_schema is off, the part of the slow query log written since I(previous) through
+    C(pt-query-digest --output json) (the live file and the one rotated before it), MySQL's latency
     histograms, the plan of each top SELECT that reads far more rows than it sends (C(EXPLAIN
     FORMAT=JSON) of a sample of it, nothing else is ever run), sys's unused and redundant indexes,
     InnoDB's oldest open transaction and its history list length.
@@ -77,6 +79,11 @@ snapshot:
 """
 
 import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
 import time
 
 from ansible.module_utils.basic import AnsibleModule
@@ -85,6 +92,8 @@ from ansible_collections.local.mysql.plugins.module_utils.live import pymysql
 from ansible_collections.local.mysql.plugins.module_utils.query_digest import COUNTERS, n_plus_one, needs_a_plan, window
 from ansible_collections.local.mysql.plugins.module_utils.query_health import index_suggestions, oldest_transaction
 from ansible_collections.local.mysql.plugins.module_utils.query_plan import reading
+from ansible_collections.local.mysql.plugins.module_utils.query_slow_log import source, span
+from ansible_collections.local.mysql.plugins.module_utils.query_slow_log import window as slow_log_window
 
 DIGESTS = (
     # the counts in query_digest.COUNTERS' order
@@ -118,14 +127,21 @@ LAST_STATEMENT = (
     " JOIN performance_schema.threads t ON t.THREAD_ID = c.THREAD_ID WHERE t.PROCESSLIST_ID = %s"
 )
 HISTORY_LENGTH = "SELECT COUNT FROM information_schema.INNODB_METRICS WHERE NAME = 'trx_rseg_history_len'"
+SOURCES = "SELECT @@performance_schema, @@slow_query_log, @@slow_query_log_file, @@long_query_time, @@datadir"
+# pt-query-digest reads the window's part of the slow log as a file on stdin (unnamed, it would
+# print "Reading from STDIN" before the JSON); no version check (it would call out to the
+# internet); every class (the report ranks them itself).
+DIGEST_COMMAND = ["--no-version-check", "--output", "json", "--limit", "100%:1000", "/dev/stdin"]
+DIGEST_TIMEOUT_S = 600
+# pt-query-digest learns a log's fields from its first 1000 entries; MariaDB writes the plan's
+# fields (Full_scan, Merge_passes ...) only for statements that had one, maybe none of those.
+DIGEST_ENVIRONMENT = {"PT_QUERY_DIGEST_CHECK_ATTRIB_LIMIT": str(2**31 - 1)}
 # An EXPLAIN reads no row, but a plan of many partitions or a view takes time: bounded.
 EXPLAIN_TIMEOUT_S = 10
 
 
-def snapshot(cursor, flavor: str) -> tuple[dict, dict]:
+def snapshot(cursor, flavor: str, uptime: int) -> tuple[dict, dict]:
     """(snapshot, samples): the digests' counts now, and a statement with its values for each digest."""
-    cursor.execute("SHOW GLOBAL STATUS LIKE 'Uptime'")
-    uptime = int(cursor.fetchone()[1])
     cursor.execute(DIGESTS.format(sample=", QUERY_SAMPLE_TEXT" if flavor == "mysql" else ""))
     digests, samples = {}, {}
     for row in cursor.fetchall():
@@ -153,7 +169,63 @@ def snapshot(cursor, flavor: str) -> tuple[dict, dict]:
             samples.update({f"{schema}/{digest}": str(text) for schema, digest, text in cursor.fetchall() if text})
         except pymysql.MySQLError:
             pass  # the consumer is off: no sample, no plan
-    return {"taken_at": time.time(), "uptime": uptime, "digests": digests}, samples
+    return {"taken_at": time.time(), "uptime": uptime, "source": "performance_schema", "digests": digests}, samples
+
+
+def file_state(path: str) -> dict | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return {"path": path, "inode": found.st_ino, "size": found.st_size}
+
+
+def slow_log_snapshot(
+    module, path: str, flavor: str, uptime: int, previous: dict | None, own_user: str
+) -> tuple[dict, dict, dict]:
+    """(snapshot, window, samples) from the slow log written since ``previous``, leaving out what
+    ``own_user`` (the report's account) ran."""
+    digest_tool = shutil.which("pt-query-digest")
+    if not digest_tool:
+        module.fail_json(
+            msg="performance_schema is off and pt-query-digest (percona-toolkit), which reads the slow log "
+            "in its place, is not installed: run provision.yml (mysql_tune installs it)"
+        )
+    live = file_state(path)
+    read = span((previous or {}).get("slow_log"), live, file_state(f"{path}.1"))
+    taken_at = time.time()
+    digest = {}
+    if any(os.path.getsize(name) > offset for name, offset in read["reads"]):
+        # its output and warnings go to files: a full pipe would stop it while this still writes stdin
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            command = [digest_tool, *DIGEST_COMMAND]
+            if re.fullmatch(r"\w+", own_user):
+                command[1:1] = ["--filter", f"($event->{{user}} || q()) ne q({own_user})"]
+            environment = {**os.environ, **DIGEST_ENVIRONMENT}
+            with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=out, stderr=err, env=environment) as process:
+                for name, offset in read["reads"]:
+                    with open(name, "rb") as log:
+                        log.seek(offset)
+                        shutil.copyfileobj(log, process.stdin)
+                process.stdin.close()
+                process.wait(timeout=DIGEST_TIMEOUT_S)
+            out.seek(0)
+            err.seek(0)
+            if process.returncode != 0:
+                why = err.read().decode(errors="replace").strip()[:500]
+                module.fail_json(msg=f"pt-query-digest failed on {path}: {why}")
+            try:
+                digest = json.loads(out.read() or b"{}")
+            except ValueError as error:
+                module.fail_json(msg=f"pt-query-digest gave no JSON for {path}: {error}")
+    now = {
+        "taken_at": taken_at,
+        "uptime": uptime,
+        "source": "slow_log",
+        "slow_log": {"inode": live["inode"], "offset": live["size"]} if live else {},
+    }
+    ranked, samples = slow_log_window(previous, now, read, digest, flavor)
+    return now, ranked, samples
 
 
 def plan_of(connection, flavor: str, schema: str, sample: str, text: str) -> dict:
@@ -206,8 +278,24 @@ def main():
         cursor = connection.cursor()
         cursor.execute("SELECT VERSION()")
         server = f"{FLAVOR_NAMES[flavor]} {str(cursor.fetchone()[0]).split('-', 1)[0]}"
-        now, samples = snapshot(cursor, flavor)
-        ranked = window(params["previous"] or None, now)
+        cursor.execute("SHOW GLOBAL STATUS LIKE 'Uptime'")
+        uptime = int(cursor.fetchone()[1])
+        cursor.execute(SOURCES)
+        performance_schema, slow_query_log, slow_log_file, long_query_time, datadir = cursor.fetchone()
+        chosen = source(bool(int(performance_schema)), bool(int(slow_query_log)), float(long_query_time))
+        # a window is the difference of two snapshots of the same source
+        previous = params["previous"] or None
+        if previous and previous.get("source", "performance_schema") != chosen["name"]:
+            previous = None
+        if chosen["name"] == "performance_schema":
+            now, samples = snapshot(cursor, flavor, uptime)
+            ranked = window(previous, now)
+        elif chosen["name"] == "slow_log":
+            path = os.path.join(str(datadir), str(slow_log_file))
+            now, ranked, samples = slow_log_snapshot(module, path, flavor, uptime, previous, params["user"])
+        else:
+            now, samples = {"taken_at": time.time(), "uptime": uptime, "source": None}, {}
+            ranked = {"seconds": float(uptime), "since": "server start", "statements": []}
         statements = ranked["statements"][: params["top"]]
         for statement in statements:
             sample = samples.get(statement["key"])
@@ -220,14 +308,17 @@ def main():
             if params["show_literals"] and sample:
                 statement["sample"] = sample
         cursor = connection.cursor()
-        cursor.execute(UNUSED)
-        unused = [tuple(str(value) for value in row) for row in cursor.fetchall()]
+        unused = None
+        if chosen["name"] == "performance_schema":
+            # the reads of each index are performance_schema's count: unknown without it
+            cursor.execute(UNUSED)
+            unused = [tuple(str(value) for value in row) for row in cursor.fetchall()]
         cursor.execute(REDUNDANT)
         redundant = [tuple(str(value) for value in row) for row in cursor.fetchall()]
         cursor.execute(OLDEST)
         oldest = cursor.fetchone()
         last = None
-        if oldest and not oldest[4]:
+        if oldest and not oldest[4] and chosen["name"] == "performance_schema":
             # idle in its transaction: the last statement it ran (MariaDB: with the consumers mysql_tune turns on)
             cursor.execute(LAST_STATEMENT, (oldest[2],))
             found = cursor.fetchone()
@@ -240,10 +331,11 @@ def main():
         connection.close()
     report = {
         "server": server,
+        "source": chosen,
         "window": {"seconds": ranked["seconds"], "since": ranked["since"]},
         "statements": statements,
         "n_plus_one": n_plus_one(ranked["statements"], params["top"], params["n_plus_one_calls"]),
-        "indexes": index_suggestions(unused, redundant, now["uptime"]),
+        "indexes": index_suggestions(unused, redundant, uptime),
         "transactions": {
             "oldest": oldest_transaction(oldest, last, params["show_literals"]),
             "history_list_length": int(history[0]) if history else None,
