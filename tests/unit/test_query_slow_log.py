@@ -134,3 +134,77 @@ def test_fields_a_log_does_not_carry_are_none_not_zero():
     assert statement["tmp_disk"] is None and statement["full_scans"] is None
     assert statement["examined_per_sent"] == 1000.0 and statement["p95_ms"] == 2.0 and statement["mean_ms"] == 1.0
     assert statement["text"] == "SELECT a FROM t WHERE b = ?" and samples["app/AB"].endswith("'x'")
+
+
+# ---- the probe module on a server without performance_schema, against stand-ins ----
+
+DIGEST_STAND_IN = """#!/bin/sh
+# pt-query-digest's stand-in: keeps its arguments and what it read, answers with $DIGEST_ANSWER
+printf '%s\\n' "$@" > "$DIGEST_SEEN.args"
+cat > "$DIGEST_SEEN.stdin"
+printf '%s\\n' "$PT_QUERY_DIGEST_CHECK_ATTRIB_LIMIT" > "$DIGEST_SEEN.env"
+cat "$DIGEST_ANSWER"
+"""
+
+
+def probe(tmp_path, previous: dict) -> dict:
+    from module_runner import run_module
+    from pymysql_stand_in import server
+
+    tools = tmp_path / "bin"
+    tools.mkdir(exist_ok=True)
+    (tools / "pt-query-digest").write_text(DIGEST_STAND_IN)
+    (tools / "pt-query-digest").chmod(0o755)
+    answers = [
+        {"match": "VERSION", "rows": [["10.11.18-MariaDB-0+deb12u1-log"]]},
+        {"match": "Uptime", "rows": [["Uptime", "3600"]]},
+        {"match": "@@performance_schema", "rows": [[0, 1, "slow/mariadb-slow.log", 0.0, f"{tmp_path}/"]]},
+        {"match": "trx_rseg_history_len", "rows": [[2001]]},
+    ]
+    env = {
+        **server(tmp_path, answers),
+        "DIGEST_SEEN": str(tmp_path / "digest"),
+        "DIGEST_ANSWER": str(FIXTURES / "mariadb-10.11-slow-log-digest.json"),
+    }
+    args = {"socket": "/run/mysqld/mysqld.sock", "user": "toolkit_report", "password": "pw", "flavor": "mariadb"}
+    return run_module("query_probe", tmp_path, {**args, "previous": previous}, path=f"{tools}:/usr/bin:/bin", env=env)
+
+
+def test_the_probe_digests_only_what_the_log_gained_since_the_previous_report(tmp_path):
+    from pymysql_stand_in import statements as asked
+
+    log = tmp_path / "slow" / "mariadb-slow.log"
+    log.parent.mkdir()
+    log.write_bytes(b"# before the previous report\n")
+    first = probe(tmp_path, {})
+    assert first["snapshot"]["source"] == "slow_log", first
+    kept = first["snapshot"]["slow_log"]
+    assert kept == {"inode": log.stat().st_ino, "offset": log.stat().st_size}
+    with log.open("ab") as growing:
+        growing.write(b"# written after it\n")
+    second = probe(tmp_path, first["snapshot"])
+    assert (tmp_path / "digest.stdin").read_bytes() == b"# written after it\n"
+    arguments = (tmp_path / "digest.args").read_text().splitlines()
+    assert "--no-version-check" in arguments and arguments[-1] == "/dev/stdin"
+    assert "($event->{user} || q()) ne q(toolkit_report)" in arguments
+    assert int((tmp_path / "digest.env").read_text()) > 10**6
+    report = second["report"]
+    assert report["source"]["name"] == "slow_log" and report["window"]["since"] == "previous report"
+    assert [suspect["calls"] for suspect in report["n_plus_one"]] == [1000]
+    assert report["indexes"]["unused_known"] is False and report["transactions"]["history_list_length"] == 2001
+    # nothing of performance_schema is read where it is off
+    assert not any("schema_unused_indexes" in query or "events_statements" in query for query in asked(tmp_path))
+    assert "qlit" not in json.dumps(report)
+
+
+def test_after_a_rotation_the_probe_reads_the_rest_of_the_rotated_file_then_the_new_one(tmp_path):
+    log = tmp_path / "slow" / "mariadb-slow.log"
+    log.parent.mkdir()
+    log.write_bytes(b"one\n")
+    first = probe(tmp_path, {})
+    with log.open("ab") as growing:
+        growing.write(b"two\n")
+    log.rename(f"{log}.1")
+    log.write_bytes(b"three\n")
+    probe(tmp_path, first["snapshot"])
+    assert (tmp_path / "digest.stdin").read_bytes() == b"two\nthree\n"
