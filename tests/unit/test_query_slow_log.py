@@ -208,3 +208,29 @@ def test_after_a_rotation_the_probe_reads_the_rest_of_the_rotated_file_then_the_
     log.write_bytes(b"three\n")
     probe(tmp_path, first["snapshot"])
     assert (tmp_path / "digest.stdin").read_bytes() == b"two\nthree\n"
+
+
+def test_a_statement_without_a_schema_gets_the_one_schema_that_holds_its_tables():
+    from ansible_collections.local.mysql.plugins.module_utils.query_slow_log import schema_for
+
+    tables = {"shop": {"customers", "orders", "comments"}, "crm": {"customers", "calls"}}
+    join = "SELECT c.name FROM customers c JOIN orders o ON o.customer_id = c.id WHERE c.id = 3"
+    assert schema_for(join, tables) == "shop"
+    assert schema_for("SELECT name FROM customers WHERE id = 3", tables) is None, "two schemas hold it"
+    assert schema_for("SELECT 1", tables) is None
+    assert schema_for("SELECT * FROM invoices", tables) is None
+
+
+def test_the_shop_workload_from_mysql_slow_log_with_its_extra_fields():
+    ranked, samples = window(
+        None, {"taken_at": 0.0}, {"reads": [], "continuous": False}, digest("mysql-9.7-slow-log-digest.json"), "mysql"
+    )
+    assert ranked["since"] == "the slow log's oldest kept entry" and ranked["seconds"] >= 1
+    texts = [statement["text"] for statement in ranked["statements"]]
+    assert not any(text.lower().startswith(("use", "set", "administrator")) for text in texts), texts
+    assert [suspect["calls"] for suspect in n_plus_one(ranked["statements"], 10, 100)] == [1000]
+    offset = next(statement for statement in ranked["statements"] if "OFFSET" in statement["text"])
+    # log_slow_extra: sorted rows, merge passes and temporary tables on disk; no full scans, no schema
+    assert offset["sort_rows"] >= offset["rows_sent"] == 60 and isinstance(offset["merge_passes"], int)
+    assert isinstance(offset["tmp_disk"], int) and offset["full_scans"] is None and offset["schema"] == ""
+    assert "qlit" not in offset["text"] and needs_a_plan(offset, 100) and samples[offset["key"]].startswith("SELECT")

@@ -6,9 +6,12 @@ from __future__ import annotations
 from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB, MIB
 from ansible_collections.local.mysql.plugins.module_utils.sizing import Inputs, plan
 from ansible_collections.local.mysql.plugins.module_utils.slow_log import (
+    READER_DIR,
     SLOW_LOG_CEILING,
     SLOW_LOG_FLOOR,
     read_by_report,
+    reader_tool,
+    slow_log_reader,
     slow_log_rotation,
 )
 from hypothesis import given
@@ -76,7 +79,8 @@ def test_the_plan_explains_the_rotation_beside_the_slow_log_file():
     )
     fact = result.to_fact({})
     # MariaDB as shipped: performance_schema off, so the query report reads the slow log
-    assert fact["slow_log"] == {**slow_log_rotation(LOG, 10 * GIB), "read_by_report": True}
+    assert fact["slow_log"] == {**slow_log_rotation(LOG, 10 * GIB), "reader": slow_log_reader("mariadb", {})}
+    assert fact["slow_log"]["reader"]["state"] == "present"
     assert fact["variables"]["slow_query_log_file"] == LOG
     explain = fact["explain"]["slow_query_log_file"]
     assert "rotated by size" in explain["formula"]
@@ -93,6 +97,10 @@ def test_the_report_reads_the_slow_log_only_where_performance_schema_is_off():
 
 def test_mysql_tune_performance_schema_on_keeps_the_reader_away():
     inputs = dict(memory=4 * GIB, cpus=2, disk="ssd", flavor="mariadb", version="11.8.6", slow_query_log_file=LOG)
-    assert plan(Inputs(**inputs)).to_fact({})["slow_log"]["read_by_report"] is True
+    assert plan(Inputs(**inputs)).to_fact({})["slow_log"]["reader"]["state"] == "present"
     on = plan(Inputs(**inputs, performance_schema="on")).to_fact({})
-    assert on["slow_log"]["read_by_report"] is False
+    assert on["slow_log"]["reader"]["state"] == "absent"
+    assert (
+        on["slow_log"]["reader"]["tool"] == reader_tool(READER_DIR)
+        and "performance_schema is on" in (on["slow_log"]["reader"]["reason"])
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ansible_collections.local.mysql.plugins.module_utils.query_digest import PS_PER_MS, application, mask
+from ansible_collections.local.mysql.plugins.module_utils.query_plan import aliases
 
 # A counter of query_digest.COUNTERS and where each flavor's slow log keeps it: a number summed
 # over the class, or a Yes/No field counted where Yes. None: that log does not say.
@@ -150,3 +151,15 @@ def source(performance_schema: bool, slow_query_log: bool, long_query_time: floa
             ),
         }
     return {"name": None, "note": "performance_schema and the slow query log are both off: no statement is counted"}
+
+
+def schema_for(text: str, tables_by_schema: dict[str, set[str]]) -> str | None:
+    """The one schema that holds every table a statement reads, else None (none or several).
+
+    MySQL's slow log names the schema only where it changes ("use shop;"), so a window that starts
+    later has statements without one, and EXPLAIN needs it."""
+    needed = set(aliases(text).values())
+    if not needed:
+        return None
+    found = [schema for schema, tables in sorted(tables_by_schema.items()) if needed <= tables]
+    return found[0] if len(found) == 1 else None

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ansible_collections.local.mysql.plugins.module_utils import inputs
 from ansible_collections.local.mysql.plugins.module_utils.access import HEADROOM_CONNECTIONS
 from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB, KIB, MIB, SizingError, human, parse_size
-from ansible_collections.local.mysql.plugins.module_utils.slow_log import read_by_report, slow_log_rotation
+from ansible_collections.local.mysql.plugins.module_utils.slow_log import slow_log_reader, slow_log_rotation
 
 FLAVORS = ("mysql", "mariadb")
 DISKS = ("hdd", "ssd", "nvme")
@@ -268,7 +268,7 @@ class Plan:
             "global_memory": global_memory,
             "disk_class": self.disk_class,
             "binlog": self.binlog,
-            "slow_log": {**self.slow_log, "read_by_report": read_by_report(self.inputs.flavor, variables)},
+            "slow_log": {**self.slow_log, "reader": slow_log_reader(self.inputs.flavor, variables)},
         }
 
 

@@ -57,3 +57,27 @@ def read_by_report(flavor: str, variables: dict) -> bool:
     if value is None:
         return flavor != "mysql"
     return str(value).upper() not in ("ON", "1")
+
+
+# Where mysql_tune unpacks pt-query-digest for the query report (module slow_log_reader).
+READER_DIR = "/usr/local/lib/mysql-toolkit/percona-toolkit"
+
+
+def reader_tool(directory: str) -> str:
+    """The pt-query-digest script in a directory the slow_log_reader module unpacked."""
+    return f"{directory}/root/usr/bin/pt-query-digest"
+
+
+def slow_log_reader(flavor: str, variables: dict) -> dict:
+    """{state, dir, tool, reason}: whether mysql_tune unpacks pt-query-digest for the query report."""
+    needed = read_by_report(flavor, variables)
+    return {
+        "state": "present" if needed else "absent",
+        "dir": READER_DIR,
+        "tool": reader_tool(READER_DIR),
+        "reason": (
+            "performance_schema is off: the query report reads the slow log through pt-query-digest"
+            if needed
+            else "performance_schema is on: the query report reads its statement digests"
+        ),
+    }

@@ -53,6 +53,11 @@ options:
     description: Show statements with their values (masked otherwise).
     type: bool
     default: false
+  digest_tool:
+    description:
+      - The pt-query-digest that reads the slow log where performance_schema is off (mysql_tune
+        unpacks one and records where); else the one on the PATH.
+    type: path
 author: MySQL tuning toolkit contributors
 requirements: [PyMySQL]
 """
@@ -92,7 +97,7 @@ from ansible_collections.local.mysql.plugins.module_utils.live import pymysql
 from ansible_collections.local.mysql.plugins.module_utils.query_digest import COUNTERS, n_plus_one, needs_a_plan, window
 from ansible_collections.local.mysql.plugins.module_utils.query_health import index_suggestions, oldest_transaction
 from ansible_collections.local.mysql.plugins.module_utils.query_plan import reading
-from ansible_collections.local.mysql.plugins.module_utils.query_slow_log import source, span
+from ansible_collections.local.mysql.plugins.module_utils.query_slow_log import schema_for, source, span
 from ansible_collections.local.mysql.plugins.module_utils.query_slow_log import window as slow_log_window
 
 DIGESTS = (
@@ -125,6 +130,10 @@ OLDEST = (
 LAST_STATEMENT = (
     "SELECT c.SQL_TEXT FROM performance_schema.events_statements_current c"
     " JOIN performance_schema.threads t ON t.THREAD_ID = c.THREAD_ID WHERE t.PROCESSLIST_ID = %s"
+)
+APPLICATION_TABLES = (
+    "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES"
+    " WHERE TABLE_SCHEMA NOT IN ('mysql', 'sys', 'performance_schema', 'information_schema')"
 )
 HISTORY_LENGTH = "SELECT COUNT FROM information_schema.INNODB_METRICS WHERE NAME = 'trx_rseg_history_len'"
 SOURCES = "SELECT @@performance_schema, @@slow_query_log, @@slow_query_log_file, @@long_query_time, @@datadir"
@@ -181,15 +190,15 @@ def file_state(path: str) -> dict | None:
 
 
 def slow_log_snapshot(
-    module, path: str, flavor: str, uptime: int, previous: dict | None, own_user: str
+    module, path: str, flavor: str, uptime: int, previous: dict | None, own_user: str, recorded_tool: str | None
 ) -> tuple[dict, dict, dict]:
     """(snapshot, window, samples) from the slow log written since ``previous``, leaving out what
     ``own_user`` (the report's account) ran."""
-    digest_tool = shutil.which("pt-query-digest")
+    digest_tool = recorded_tool if recorded_tool and os.path.exists(recorded_tool) else shutil.which("pt-query-digest")
     if not digest_tool:
         module.fail_json(
-            msg="performance_schema is off and pt-query-digest (percona-toolkit), which reads the slow log "
-            "in its place, is not installed: run provision.yml (mysql_tune installs it)"
+            msg="performance_schema is off and pt-query-digest, which reads the slow log in its place, "
+            "is not on this host: run provision.yml (mysql_tune unpacks it)"
         )
     live = file_state(path)
     read = span((previous or {}).get("slow_log"), live, file_state(f"{path}.1"))
@@ -243,6 +252,15 @@ def plan_of(connection, flavor: str, schema: str, sample: str, text: str) -> dic
     return reading(plan, text)
 
 
+def application_tables(connection) -> dict[str, set[str]]:
+    cursor = connection.cursor()
+    cursor.execute(APPLICATION_TABLES)
+    found: dict[str, set[str]] = {}
+    for schema, table in cursor.fetchall():
+        found.setdefault(str(schema), set()).add(str(table))
+    return found
+
+
 def no_plan(why: str) -> dict:
     return {"reading": why, "access_type": None, "key": None, "possible_keys": [], "missing": None, "tables": []}
 
@@ -259,6 +277,7 @@ def main():
             "n_plus_one_calls": {"type": "int", "default": 100},
             "plan_ratio": {"type": "float", "default": 100},
             "show_literals": {"type": "bool", "default": False},
+            "digest_tool": {"type": "path"},
         },
         supports_check_mode=True,
     )
@@ -292,13 +311,21 @@ def main():
             ranked = window(previous, now)
         elif chosen["name"] == "slow_log":
             path = os.path.join(str(datadir), str(slow_log_file))
-            now, ranked, samples = slow_log_snapshot(module, path, flavor, uptime, previous, params["user"])
+            now, ranked, samples = slow_log_snapshot(
+                module, path, flavor, uptime, previous, params["user"], params["digest_tool"]
+            )
         else:
             now, samples = {"taken_at": time.time(), "uptime": uptime, "source": None}, {}
             ranked = {"seconds": float(uptime), "since": "server start", "statements": []}
         statements = ranked["statements"][: params["top"]]
+        tables_by_schema = None
         for statement in statements:
             sample = samples.get(statement["key"])
+            if needs_a_plan(statement, params["plan_ratio"]) and sample and not statement["schema"]:
+                if tables_by_schema is None:
+                    tables_by_schema = application_tables(connection)
+                statement["schema"] = schema_for(sample, tables_by_schema) or ""
+                statement["schema_inferred"] = bool(statement["schema"])
             if needs_a_plan(statement, params["plan_ratio"]):
                 statement["plan"] = (
                     plan_of(connection, flavor, statement["schema"], sample, statement["text"])

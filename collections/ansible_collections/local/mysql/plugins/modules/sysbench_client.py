@@ -49,51 +49,8 @@ import os
 import shutil
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.local.mysql.plugins.module_utils.bench import ldd_missing, library_dirs, parse_depends, unmet
-
-
-class Unpacker:
-    def __init__(self, module, path):
-        self.module = module
-        self.debs = os.path.join(path, "debs")
-        self.root = os.path.join(path, "root")
-        self.fetched = {}
-
-    def installed(self, name):
-        rc, out, _err = self.module.run_command(["dpkg-query", "-W", "-f=${db:Status-Abbrev}", name])
-        return rc == 0 and out.startswith("ii")
-
-    def download(self, name):
-        rc, _out, err = self.module.run_command(["apt-get", "download", name], cwd=self.debs)
-        files = glob.glob(os.path.join(self.debs, f"{name}_*.deb"))
-        return files[0] if rc == 0 and files else None, err.strip()
-
-    def fetch(self, package):
-        queue = [[package]]
-        while queue:
-            group = queue.pop(0)
-            if any(name in self.fetched for name in group):
-                continue
-            errors = []
-            for name in group:
-                deb, error = self.download(name)
-                if deb:
-                    self.fetched[name] = deb
-                    break
-                errors.append(f"{name}: {error}")
-            else:
-                self.module.fail_json(msg=f"cannot download {' | '.join(group)} for {package}: {'; '.join(errors)}")
-            rc, out, err = self.module.run_command(["dpkg-deb", "-f", self.fetched[name], "Pre-Depends", "Depends"])
-            if rc != 0:
-                self.module.fail_json(msg=f"dpkg-deb cannot read {self.fetched[name]}: {err}")
-            fields = " , ".join(line.partition(":")[2] for line in out.splitlines())
-            queue.extend(unmet(parse_depends(fields), lambda n: n in self.fetched or self.installed(n)))
-
-    def unpack(self):
-        for deb in self.fetched.values():
-            rc, _out, err = self.module.run_command(["dpkg-deb", "-x", deb, self.root])
-            if rc != 0:
-                self.module.fail_json(msg=f"dpkg-deb cannot unpack {deb}: {err}")
+from ansible_collections.local.mysql.plugins.module_utils.bench import ldd_missing, library_dirs
+from ansible_collections.local.mysql.plugins.module_utils.unpack import Unpacker
 
 
 def environment(root):
@@ -128,9 +85,8 @@ def main():
         module.exit_json(changed=False, binary=binary, environment=environment(unpacker.root), packages=[])
     if module.check_mode:
         module.exit_json(changed=True, binary=binary, environment={}, packages=[])
-    for tool in ("apt-get", "dpkg-deb", "dpkg-query"):
-        if not module.get_bin_path(tool):
-            module.fail_json(msg=f"{tool} is missing: unpacking sysbench is implemented for Debian-family hosts")
+    for tool in unpacker.missing_tools():
+        module.fail_json(msg=f"{tool} is missing: unpacking sysbench is implemented for Debian-family hosts")
     os.makedirs(unpacker.debs, mode=0o700, exist_ok=True)
     os.chmod(path, 0o700)
     unpacker.fetch(module.params["package"])
