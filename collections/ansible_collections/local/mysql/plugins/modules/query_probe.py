@@ -217,7 +217,12 @@ def slow_log_snapshot(
                         log.seek(offset)
                         shutil.copyfileobj(log, process.stdin)
                 process.stdin.close()
-                process.wait(timeout=DIGEST_TIMEOUT_S)
+                try:
+                    process.wait(timeout=DIGEST_TIMEOUT_S)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+                    module.fail_json(msg=f"pt-query-digest ran past {DIGEST_TIMEOUT_S} s on {path} and was stopped")
             out.seek(0)
             err.seek(0)
             if process.returncode != 0:
