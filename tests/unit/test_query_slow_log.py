@@ -78,6 +78,9 @@ def test_the_source_is_performance_schema_else_the_slow_log_else_none():
     slow = source(False, True, 0.5)
     assert slow["name"] == "slow_log" and "0.5 s" in slow["note"]
     assert source(False, False, 1.0)["name"] is None
+    table = source(False, True, 1.0, "TABLE")
+    assert table["name"] is None and "TABLE, not a file" in table["note"]
+    assert source(False, True, 1.0, "TABLE,FILE")["name"] == "slow_log"
 
 
 def test_the_shop_workload_from_mariadb_slow_log_names_its_problems():
@@ -158,7 +161,7 @@ def probe(tmp_path, previous: dict) -> dict:
     answers = [
         {"match": "VERSION", "rows": [["10.11.18-MariaDB-0+deb12u1-log"]]},
         {"match": "Uptime", "rows": [["Uptime", "3600"]]},
-        {"match": "@@performance_schema", "rows": [[0, 1, "slow/mariadb-slow.log", 0.0, f"{tmp_path}/"]]},
+        {"match": "@@performance_schema", "rows": [[0, 1, "slow/mariadb-slow.log", 0.0, f"{tmp_path}/", "FILE"]]},
         {"match": "trx_rseg_history_len", "rows": [[2001]]},
     ]
     env = {
@@ -179,7 +182,7 @@ def test_the_probe_digests_only_what_the_log_gained_since_the_previous_report(tm
     first = probe(tmp_path, {})
     assert first["snapshot"]["source"] == "slow_log", first
     kept = first["snapshot"]["slow_log"]
-    assert kept == {"inode": log.stat().st_ino, "offset": log.stat().st_size}
+    assert kept == {"inode": log.stat().st_ino, "offset": log.stat().st_size, "tail": log.read_bytes()[-64:].hex()}
     with log.open("ab") as growing:
         growing.write(b"# written after it\n")
     second = probe(tmp_path, first["snapshot"])
@@ -225,7 +228,8 @@ def test_the_shop_workload_from_mysql_slow_log_with_its_extra_fields():
     ranked, samples = window(
         None, {"taken_at": 0.0}, {"reads": [], "continuous": False}, digest("mysql-9.7-slow-log-digest.json"), "mysql"
     )
-    assert ranked["since"] == "the slow log's oldest kept entry" and ranked["seconds"] >= 1
+    # MySQL's timestamps are ISO 8601: its first and last entries of the work phase, 3 s apart
+    assert ranked["since"].startswith("the oldest entry") and ranked["seconds"] == 3.0
     texts = [statement["text"] for statement in ranked["statements"]]
     assert not any(text.lower().startswith(("use", "set", "administrator")) for text in texts), texts
     assert [suspect["calls"] for suspect in n_plus_one(ranked["statements"], 10, 100)] == [1000]
@@ -234,3 +238,29 @@ def test_the_shop_workload_from_mysql_slow_log_with_its_extra_fields():
     assert offset["sort_rows"] >= offset["rows_sent"] == 60 and isinstance(offset["merge_passes"], int)
     assert isinstance(offset["tmp_disk"], int) and offset["full_scans"] is None and offset["schema"] == ""
     assert "qlit" not in offset["text"] and needs_a_plan(offset, 100) and samples[offset["key"]].startswith("SELECT")
+
+
+def test_a_file_that_reuses_the_previous_inode_with_other_bytes_is_read_whole(tmp_path):
+    log = tmp_path / "slow" / "mariadb-slow.log"
+    log.parent.mkdir()
+    log.write_bytes(b"# the first file's entries\n")
+    first = probe(tmp_path, {})
+    # the same inode, other bytes: as a new file given a freed inode back
+    log.write_bytes(b"# another file, longer than the first one was\n")
+    second = probe(tmp_path, first["snapshot"])
+    assert (tmp_path / "digest.stdin").read_bytes() == b"# another file, longer than the first one was\n"
+    assert second["report"]["window"]["since"].startswith("the oldest entry")
+
+
+def test_a_slow_log_written_to_a_table_is_no_source(tmp_path):
+    from module_runner import run_module
+    from pymysql_stand_in import server
+
+    answers = [
+        {"match": "VERSION", "rows": [["11.8.9-MariaDB"]]},
+        {"match": "Uptime", "rows": [["Uptime", "60"]]},
+        {"match": "@@performance_schema", "rows": [[0, 1, "slow.log", 1.0, f"{tmp_path}/", "TABLE"]]},
+    ]
+    args = {"socket": "/run/mysqld/mysqld.sock", "user": "toolkit_report", "password": "pw", "flavor": "mariadb"}
+    result = run_module("query_probe", tmp_path, args, env=server(tmp_path, answers))
+    assert result["report"]["source"]["name"] is None and result["report"]["statements"] == [], result

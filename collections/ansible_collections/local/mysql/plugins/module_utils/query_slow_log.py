@@ -27,7 +27,6 @@ _FIELDS = {
     "sort_rows": {"mysql": ("num", "Sort_rows")},
     "merge_passes": {"mariadb": ("num", "Merge_passes"), "mysql": ("num", "Sort_merge_passes")},
 }
-_TIMESTAMP = "%Y-%m-%d %H:%M:%S"
 
 
 def span(previous: dict | None, live: dict | None, rotated: dict | None) -> dict:
@@ -37,7 +36,9 @@ def span(previous: dict | None, live: dict | None, rotated: dict | None) -> dict
     rotation last moved aside (None where absent); ``previous`` is {inode, offset} the previous
     report kept. Rotation renames the live file, so the previous report's file is either still the
     live one or now the rotated one; anything else (rotated twice since, or no previous report)
-    reads every kept entry and is not continuous with a previous report.
+    reads both files whole (the older rotated ones are compressed) and is not continuous with a
+    previous report. The probe gives a file whose bytes before the offset are not the ones the
+    previous report saw no inode: a reused inode is not the same file.
     """
     files = [item for item in (rotated, live) if item]
     if previous:
@@ -67,11 +68,12 @@ def _count(metrics: dict, logged: set, field: tuple) -> int | None:
 
 
 def _timestamps(classes: list[dict]) -> list[datetime]:
+    """Each class's first and last entry: MariaDB's as 2026-12-07 05:13:11, MySQL's in ISO 8601."""
     found = []
     for item in classes:
         for key in ("ts_min", "ts_max"):
             try:
-                found.append(datetime.strptime(str(item.get(key) or ""), _TIMESTAMP))
+                found.append(datetime.fromisoformat(str(item.get(key) or "").replace(" ", "T").rstrip("Z")))
             except ValueError:
                 continue
     return found
@@ -123,8 +125,8 @@ def window(previous: dict | None, now: dict, read: dict, digest: dict, flavor: s
 
     ``now`` and ``previous`` are snapshots {taken_at, uptime, slow_log}; ``read`` is the span read.
     Continuous with the previous report, the window is the time between the two; otherwise it is
-    what the kept files hold, from their first entry to their last (their timestamps are the
-    server's clock, so only their difference is used).
+    what the live file and the last rotated one hold, from their first entry to their last (their
+    timestamps are the server's clock, so only their difference is used).
     """
     if read["continuous"]:
         seconds = float(now["taken_at"]) - float(previous["taken_at"])
@@ -132,16 +134,23 @@ def window(previous: dict | None, now: dict, read: dict, digest: dict, flavor: s
     else:
         stamps = _timestamps(digest.get("classes") or [])
         seconds = (max(stamps) - min(stamps)).total_seconds() if stamps else 0.0
-        since = "the slow log's oldest kept entry"
+        since = "the oldest entry of the slow log and its last rotated file"
     seconds = max(seconds, 1.0)
     found, samples = statements(digest, flavor, seconds)
     return {"seconds": round(seconds, 1), "since": since, "statements": found}, samples
 
 
-def source(performance_schema: bool, slow_query_log: bool, long_query_time: float) -> dict:
+def source(performance_schema: bool, slow_query_log: bool, long_query_time: float, log_output: str = "FILE") -> dict:
     """{name, note}: where the report's statements come from on this server."""
     if performance_schema:
         return {"name": "performance_schema", "note": "performance_schema's statement digests"}
+    if slow_query_log and "FILE" not in log_output.upper().split(","):
+        return {
+            "name": None,
+            "note": (
+                f"performance_schema is off and the slow log goes to {log_output}, not a file: no statement is counted"
+            ),
+        }
     if slow_query_log:
         return {
             "name": "slow_log",

@@ -136,10 +136,12 @@ APPLICATION_TABLES = (
     " WHERE TABLE_SCHEMA NOT IN ('mysql', 'sys', 'performance_schema', 'information_schema')"
 )
 HISTORY_LENGTH = "SELECT COUNT FROM information_schema.INNODB_METRICS WHERE NAME = 'trx_rseg_history_len'"
-SOURCES = "SELECT @@performance_schema, @@slow_query_log, @@slow_query_log_file, @@long_query_time, @@datadir"
+SOURCES = (
+    "SELECT @@performance_schema, @@slow_query_log, @@slow_query_log_file, @@long_query_time, @@datadir, @@log_output"
+)
 # pt-query-digest reads the window's part of the slow log as a file on stdin (unnamed, it would
 # print "Reading from STDIN" before the JSON); no version check (it would call out to the
-# internet); every class (the report ranks them itself).
+# internet); up to 1000 classes, far more than the report ranks (it ranks them itself).
 DIGEST_COMMAND = ["--no-version-check", "--output", "json", "--limit", "100%:1000", "/dev/stdin"]
 DIGEST_TIMEOUT_S = 600
 # pt-query-digest learns a log's fields from its first 1000 entries; MariaDB writes the plan's
@@ -181,12 +183,36 @@ def snapshot(cursor, flavor: str, uptime: int) -> tuple[dict, dict]:
     return {"taken_at": time.time(), "uptime": uptime, "source": "performance_schema", "digests": digests}, samples
 
 
-def file_state(path: str) -> dict | None:
+# The bytes before the offset the previous report kept: a file with its inode but other bytes
+# there is another file (the file system gave a freed inode again).
+TAIL_BYTES = 64
+
+
+def opened(path: str):
     try:
-        found = os.stat(path)
+        return open(path, "rb")
     except OSError:
         return None
-    return {"path": path, "inode": found.st_ino, "size": found.st_size}
+
+
+def file_state(path: str, handle, previous: dict | None) -> dict | None:
+    """{path, inode, size} of an open file, the size as it was when opened (what this window
+    reads up to); no inode where the previous report's inode holds other bytes."""
+    if handle is None:
+        return None
+    found = os.fstat(handle.fileno())
+    inode = found.st_ino
+    if previous and previous.get("inode") == inode and previous.get("tail") is not None:
+        offset = int(previous.get("offset") or 0)
+        handle.seek(max(0, offset - TAIL_BYTES))
+        if handle.read(min(offset, TAIL_BYTES)).hex() != previous["tail"]:
+            inode = None
+    return {"path": path, "inode": inode, "size": found.st_size}
+
+
+def tail_of(handle, size: int) -> str:
+    handle.seek(max(0, size - TAIL_BYTES))
+    return handle.read(min(size, TAIL_BYTES)).hex()
 
 
 def slow_log_snapshot(
@@ -200,46 +226,66 @@ def slow_log_snapshot(
             msg="performance_schema is off and pt-query-digest, which reads the slow log in its place, "
             "is not on this host: run provision.yml (mysql_tune unpacks it)"
         )
-    live = file_state(path)
-    read = span((previous or {}).get("slow_log"), live, file_state(f"{path}.1"))
-    taken_at = time.time()
-    digest = {}
-    if any(os.path.getsize(name) > offset for name, offset in read["reads"]):
-        # its output and warnings go to files: a full pipe would stop it while this still writes stdin
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            command = [digest_tool, *DIGEST_COMMAND]
-            if re.fullmatch(r"\w+", own_user):
-                command[1:1] = ["--filter", f"($event->{{user}} || q()) ne q({own_user})"]
-            environment = {**os.environ, **DIGEST_ENVIRONMENT}
-            with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=out, stderr=err, env=environment) as process:
-                for name, offset in read["reads"]:
-                    with open(name, "rb") as log:
-                        log.seek(offset)
-                        shutil.copyfileobj(log, process.stdin)
-                process.stdin.close()
-                try:
-                    process.wait(timeout=DIGEST_TIMEOUT_S)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-                    module.fail_json(msg=f"pt-query-digest ran past {DIGEST_TIMEOUT_S} s on {path} and was stopped")
-            out.seek(0)
-            err.seek(0)
-            if process.returncode != 0:
-                why = err.read().decode(errors="replace").strip()[:500]
-                module.fail_json(msg=f"pt-query-digest failed on {path}: {why}")
-            try:
-                digest = json.loads(out.read() or b"{}")
-            except ValueError as error:
-                module.fail_json(msg=f"pt-query-digest gave no JSON for {path}: {error}")
-    now = {
-        "taken_at": taken_at,
-        "uptime": uptime,
-        "source": "slow_log",
-        "slow_log": {"inode": live["inode"], "offset": live["size"]} if live else {},
-    }
+    kept = (previous or {}).get("slow_log")
+    handles = {path: opened(path), f"{path}.1": opened(f"{path}.1")}
+    try:
+        states = {name: file_state(name, handle, kept) for name, handle in handles.items()}
+        read = span(kept, states[path], states[f"{path}.1"])
+        taken_at = time.time()
+        parts = [(handles[name], offset, states[name]["size"]) for name, offset in read["reads"]]
+        digest = run_digest(module, digest_tool, own_user, path, parts) if any(end > at for _, at, end in parts) else {}
+        live = handles[path]
+        size = states[path]["size"] if live else 0
+        kept_now = (
+            {"inode": os.fstat(live.fileno()).st_ino, "offset": size, "tail": tail_of(live, size)} if live else {}
+        )
+    finally:
+        for handle in handles.values():
+            if handle:
+                handle.close()
+    now = {"taken_at": taken_at, "uptime": uptime, "source": "slow_log", "slow_log": kept_now}
     ranked, samples = slow_log_window(previous, now, read, digest, flavor)
     return now, ranked, samples
+
+
+def run_digest(module, digest_tool: str, own_user: str, path: str, parts: list) -> dict:
+    """pt-query-digest's JSON of ``parts`` [(open file, from, to)], fed on its stdin."""
+    command = [digest_tool, *DIGEST_COMMAND]
+    if re.fullmatch(r"\w+", own_user):
+        command[1:1] = ["--filter", f"($event->{{user}} || q()) ne q({own_user})"]
+    environment = {**os.environ, **DIGEST_ENVIRONMENT}
+    # its output and warnings go to files: a full pipe would stop it while this still writes stdin
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=out, stderr=err, env=environment) as process:
+            try:
+                for handle, start, end in parts:
+                    handle.seek(start)
+                    left = end - start
+                    while left > 0:
+                        chunk = handle.read(min(left, 1 << 20))
+                        if not chunk:
+                            break
+                        process.stdin.write(chunk)
+                        left -= len(chunk)
+                process.stdin.close()
+            except BrokenPipeError:
+                pass  # it stopped reading: its exit code and its words below say why
+            try:
+                process.wait(timeout=DIGEST_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                module.fail_json(msg=f"pt-query-digest ran past {DIGEST_TIMEOUT_S} s on {path} and was stopped")
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            why = err.read().decode(errors="replace").strip()[:500]
+            module.fail_json(msg=f"pt-query-digest failed on {path}: {why}")
+        try:
+            return json.loads(out.read() or b"{}")
+        except ValueError as error:
+            module.fail_json(msg=f"pt-query-digest gave no JSON for {path}: {error}")
+    return {}
 
 
 def plan_of(connection, flavor: str, schema: str, sample: str, text: str) -> dict:
@@ -305,8 +351,10 @@ def main():
         cursor.execute("SHOW GLOBAL STATUS LIKE 'Uptime'")
         uptime = int(cursor.fetchone()[1])
         cursor.execute(SOURCES)
-        performance_schema, slow_query_log, slow_log_file, long_query_time, datadir = cursor.fetchone()
-        chosen = source(bool(int(performance_schema)), bool(int(slow_query_log)), float(long_query_time))
+        performance_schema, slow_query_log, slow_log_file, long_query_time, datadir, log_output = cursor.fetchone()
+        chosen = source(
+            bool(int(performance_schema)), bool(int(slow_query_log)), float(long_query_time), str(log_output)
+        )
         # a window is the difference of two snapshots of the same source
         previous = params["previous"] or None
         if previous and previous.get("source", "performance_schema") != chosen["name"]:
