@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import os
+import shutil
 
 from ansible_collections.local.mysql.plugins.module_utils.bench import parse_depends, unmet
 
@@ -65,3 +66,24 @@ class Unpacker:
             rc, _out, err = self.module.run_command(["dpkg-deb", "-x", deb, self.root])
             if rc != 0:
                 self.module.fail_json(msg=f"dpkg-deb cannot unpack {deb}: {err}")
+
+
+def argument_spec(package: str) -> dict:
+    """The options every unpacking module takes: its private directory, whether the tool is there,
+    and the package that holds it."""
+    return {
+        "path": {"type": "path", "required": True},
+        "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+        "package": {"type": "str", "default": package},
+    }
+
+
+def exit_if_absent(module) -> None:
+    """With state=absent, remove the private directory (in check mode, say it would) and exit."""
+    if module.params["state"] != "absent":
+        return
+    path = module.params["path"]
+    changed = os.path.exists(path)
+    if changed and not module.check_mode:
+        shutil.rmtree(path)
+    module.exit_json(changed=changed)

@@ -47,7 +47,7 @@ import shutil
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.slow_log import reader_tool
-from ansible_collections.local.mysql.plugins.module_utils.unpack import Unpacker
+from ansible_collections.local.mysql.plugins.module_utils.unpack import Unpacker, argument_spec, exit_if_absent
 
 
 def version(module, tool: str) -> tuple[int, str]:
@@ -56,20 +56,9 @@ def version(module, tool: str) -> tuple[int, str]:
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec={
-            "path": {"type": "path", "required": True},
-            "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
-            "package": {"type": "str", "default": "percona-toolkit"},
-        },
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=argument_spec("percona-toolkit"), supports_check_mode=True)
+    exit_if_absent(module)
     path = module.params["path"]
-    if module.params["state"] == "absent":
-        changed = os.path.exists(path)
-        if changed and not module.check_mode:
-            shutil.rmtree(path)
-        module.exit_json(changed=changed)
     tool = reader_tool(path)
     if os.path.exists(tool):
         rc, said = version(module, tool)

@@ -46,11 +46,10 @@ packages: {description: Package files unpacked, type: list, returned: state=pres
 
 import glob
 import os
-import shutil
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.bench import ldd_missing, library_dirs
-from ansible_collections.local.mysql.plugins.module_utils.unpack import Unpacker
+from ansible_collections.local.mysql.plugins.module_utils.unpack import Unpacker, argument_spec, exit_if_absent
 
 
 def environment(root):
@@ -64,20 +63,9 @@ def environment(root):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec={
-            "path": {"type": "path", "required": True},
-            "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
-            "package": {"type": "str", "default": "sysbench"},
-        },
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=argument_spec("sysbench"), supports_check_mode=True)
+    exit_if_absent(module)
     path = module.params["path"]
-    if module.params["state"] == "absent":
-        changed = os.path.exists(path)
-        if changed and not module.check_mode:
-            shutil.rmtree(path)
-        module.exit_json(changed=changed)
 
     unpacker = Unpacker(module, path)
     binary = os.path.join(unpacker.root, "usr/bin", module.params["package"])
