@@ -102,9 +102,11 @@ molecule-lanes: venv images
 	    done ) & pids+=($$!); \
 	done; failed=0; for pid in "$${pids[@]}"; do wait $$pid || failed=1; done; \
 	for mark in .lab/failed-*; do [ -e $$mark ] || continue; scenario=$${mark#.lab/failed-}; \
-	  log=.lab/molecule-$$scenario.log; echo "== molecule $$scenario failed; its last failed task:"; \
-	  last=$$(grep -n -E '^(fatal|failed): ' $$log | tail -n 1 | cut -d: -f1); \
-	  [ -z "$$last" ] || sed -n "$$last,$$((last + 30))p" $$log; grep -E '^(FAILED|ERROR) ' $$log | tail -n 20; \
+	  echo "== molecule $$scenario failed; its last failed task and molecule's words:"; \
+	  sed -e 's/\x1b\[[0-9;]*m//g' -e 's/^ *│ //' .lab/molecule-$$scenario.log >.lab/plain-$$scenario.log; \
+	  last=$$(grep -n -E '^(fatal|failed): ' .lab/plain-$$scenario.log | tail -n 1 | cut -d: -f1); \
+	  [ -z "$$last" ] || sed -n "$$last,$$((last + 30))p" .lab/plain-$$scenario.log; \
+	  grep -E '^(FAILED|ERROR) |CRITICAL|Idempotence test failed|^\* \[' .lab/plain-$$scenario.log | tail -n 30; \
 	done; exit $$failed
 
 # The alert rules: promtool check rules and promtool test rules (a firing and a quiet case each).
