@@ -121,6 +121,23 @@ def test_mysql_before_8_0_2_shipped_both_on():
     assert result["options"]["symbolic_links"]["value"] == "OFF"
 
 
+@pytest.mark.parametrize("server", SERVERS)
+@pytest.mark.parametrize("links", [True, False])
+def test_the_server_must_show_whether_it_follows_links_written_or_not(server, links):
+    # have_symlink is read-only: compared live, a changed input restarts the server even on MySQL,
+    # where turning links off writes no option
+    assert settings(server, symbolic_links=links)["shown"] == {"have_symlink": "YES" if links else "DISABLED"}
+
+
+def test_the_plan_compares_what_the_server_shows_and_never_writes_it():
+    fact = plan(Inputs(flavor="mysql", version="9.7.4", memory=4 * GIB, cpus=2, disk="ssd")).to_fact({})
+    hardened = settings(MYSQL, symbolic_links=True)
+    joined = with_settings(fact, {"mysql_server": hardened}, {})
+    assert joined["shown"] == {"have_symlink": "YES"}
+    assert "have_symlink" not in joined["variables"] and "have_symlink" not in joined["options"]
+    assert with_settings(fact, {"mysql_tune": {}}, {})["shown"] == {}
+
+
 def test_asking_for_symbolic_links_writes_them_even_where_deprecated():
     for server in (MYSQL, MARIADB):
         option = settings(server, symbolic_links=True)["options"]["symbolic_links"]

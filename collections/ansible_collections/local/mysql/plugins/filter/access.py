@@ -35,7 +35,7 @@ def access_settings(listen: dict) -> dict:
 
 
 def hardening_settings(server: dict, choices: dict) -> dict:
-    """The settings mysql_server's hardening inputs ask for: {variables, options, directories,
+    """The settings mysql_server's hardening inputs ask for: {variables, options, shown, directories,
     config_file} (config_file: owner, group and mode of the drop-in the roles write).
 
     ``server``: flavor, version, datadir, group (the server's), ``accounts`` (the server's {user, host} after securing;

@@ -68,7 +68,7 @@ def mysql_sizing(
         owned = {
             "mysql_server": {
                 kind: {**(access or {}).get(kind, {}), **(hardening or {}).get(kind, {})}
-                for kind in ("variables", "options")
+                for kind in ("variables", "options", "shown")
             },
             "mysql_replication": settings,
             "mysql_backup": backup_settings(

@@ -12,6 +12,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
+from ansible_collections.local.mysql.plugins.module_utils.refusal import must_be
 from ansible_collections.local.mysql.plugins.module_utils.sizes import SizingError
 
 WILDCARDS = ("*", "0.0.0.0", "::")
@@ -116,12 +117,15 @@ def server_settings(listen: Listen) -> dict:
     bind = list(listen.bind_address)
     problem = bind_address_words(bind)
     if problem:
-        raise AccessError(f"mysql_server_bind_address={bind!r}: must be {problem}")
+        raise AccessError(must_be("mysql_server_bind_address", bind, problem))
     if len(bind) > 1 and listen.version < BIND_LIST_SINCE[listen.flavor]:
         since = ".".join(map(str, BIND_LIST_SINCE[listen.flavor]))
         raise AccessError(
-            f"mysql_server_bind_address={bind!r}: must be one address on {listen.flavor} before {since} "
-            "(the server takes a list only from that version)"
+            must_be(
+                "mysql_server_bind_address",
+                bind,
+                f"one address on {listen.flavor} before {since} (the server takes a list only from that version)",
+            )
         )
     where = "loopback only: no other host reaches it" if loopback_only(bind) else "mysql_server_bind_address"
     variables = {"bind_address": {"value": ",".join(bind), "formula": where}}
@@ -140,12 +144,16 @@ def server_settings(listen: Listen) -> dict:
     own = presents_tls(listen.flavor, listen.version, False)
     if wants_tls and not files and not own:
         raise AccessError(
-            f"mysql_server_tls_cert='': must be a certificate file on {listen.flavor} "
-            f"{'.'.join(map(str, listen.version))} (it generates none of its own, and "
-            + (
-                "mysql_server_require_secure_transport is true)"
-                if listen.require_secure_transport
-                else "mysql_server_users has accounts with require_tls)"
+            must_be(
+                "mysql_server_tls_cert",
+                "",
+                f"a certificate file on {listen.flavor} {'.'.join(map(str, listen.version))} (it generates none "
+                "of its own, and "
+                + (
+                    "mysql_server_require_secure_transport is true)"
+                    if listen.require_secure_transport
+                    else "mysql_server_users has accounts with require_tls)"
+                ),
             )
         )
     installed = []

@@ -12,6 +12,7 @@ import posixpath
 import re
 
 from ansible_collections.local.mysql.plugins.module_utils.flavor import FLAVOR_NAMES
+from ansible_collections.local.mysql.plugins.module_utils.refusal import must_be
 from ansible_collections.local.mysql.plugins.module_utils.sizes import SizingError
 
 PREFIX = "mysql_server_hardening_"
@@ -104,11 +105,6 @@ _IPV6_PATTERN = re.compile(r"[0-9A-Fa-f:.%_/]+")
 
 class HardeningError(SizingError):
     """A hardening input the server cannot serve; the message names the input."""
-
-
-def message(name: str, value, accepted: str) -> str:
-    """The inputs' form: the variable, its value, what it accepts."""
-    return f"{name}={value!r}: must be {accepted}"
 
 
 def since(table: dict, flavor: str, version: tuple) -> bool:
@@ -225,7 +221,7 @@ def name_resolve_plan(choice, accounts: list[dict]) -> tuple[bool, str, str | No
     variable = f"{PREFIX}skip_name_resolve"
     words = skip_name_resolve_words(choice)
     if words:
-        return False, f"{variable} is not auto, true or false", message(variable, choice, words)
+        return False, f"{variable} is not auto, true or false", must_be(variable, choice, words)
     named = sorted((account for account in accounts if needs_names(account)), key=quoted)
     first = f"{named_words(named[0])}{f' (and {len(named) - 1} more)' if len(named) > 1 else ''}" if named else ""
     if choice is False:
@@ -236,7 +232,7 @@ def name_resolve_plan(choice, accounts: list[dict]) -> tuple[bool, str, str | No
         return True, f"ON: every account's host is an address ({variable}=auto): no DNS lookup per connection", None
     if choice == "auto":
         return False, f"OFF: {first}: matched only while names resolve ({variable}=auto)", None
-    problem = message(
+    problem = must_be(
         variable,
         choice,
         f"auto or false while an account depends on name resolution: {first} "
@@ -252,7 +248,7 @@ def _bool_choice(choices: dict, key: str) -> bool:
     name = f"{PREFIX}{key}"
     value = choices.get(name, DEFAULTS[name])
     if not isinstance(value, bool):
-        raise HardeningError(message(name, value, "true or false"))
+        raise HardeningError(must_be(name, value, "true or false"))
     return value
 
 
@@ -263,12 +259,14 @@ def server_settings(
     accounts: list[dict] = (),
     datadir: str = PACKAGED_DATADIR,
 ) -> dict:
-    """{variables: {name: {value, formula}}, options: {name: {value, formula}}, directories: [...]}.
+    """{variables: {name: {value, formula}}, options: {name: {value, formula}}, shown, directories: [...]}.
 
     ``choices`` maps ``mysql_server_hardening_*`` names to values (missing ones take DEFAULTS);
     ``accounts`` ({user, host}) decide skip_name_resolve's auto; ``datadir`` is the server's own.
     ``variables`` are shown by SHOW GLOBAL VARIABLES under their names (the live check compares them),
-    ``options`` are read at start only; STARTUP_ONLY names what takes a restart. ``directories``
+    ``options`` are read at start only; STARTUP_ONLY names what takes a restart. ``shown`` maps the
+    variables through which the server shows start-up options to the values they must show (read,
+    never written: the live check compares them, so a change restarts the server). ``directories``
     ({path, mode}, owned by the server user) must exist before the server starts: it refuses to start
     with a secure_file_priv that does not.
     """
@@ -290,7 +288,7 @@ def server_settings(
     directory = choices.get(name, DEFAULTS[name])
     words = secure_file_priv_words(directory, datadir)
     if words:
-        raise HardeningError(message(name, directory, words))
+        raise HardeningError(must_be(name, directory, words))
     # the server shows the directory with a trailing /: written so, the live value reads the same
     shown = clean(directory).rstrip("/") + "/"
     shipped = PACKAGED_SECURE_FILE_PRIV.get(flavor)
@@ -346,7 +344,9 @@ def server_settings(
     variables["skip_name_resolve"] = {"value": on_off(enabled), "formula": why}
 
     directories = [{"path": shown.rstrip("/"), "mode": SECURE_FILE_PRIV_MODE}]
-    return {"variables": variables, "options": options, "directories": directories}
+    # written or not, the server says whether it follows links: a change of the input restarts it
+    live = {"have_symlink": "YES" if links else "DISABLED"}
+    return {"variables": variables, "options": options, "shown": live, "directories": directories}
 
 
 # ---- accounts -----------------------------------------------------------------------------------

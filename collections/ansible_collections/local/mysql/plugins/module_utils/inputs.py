@@ -20,6 +20,7 @@ from ansible_collections.local.mysql.plugins.module_utils.databases import (
     databases_words,
     drop_words,
 )
+from ansible_collections.local.mysql.plugins.module_utils.refusal import must_be
 from ansible_collections.local.mysql.plugins.module_utils.rollout import batch_words, fits_fleet
 from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB, MIB, SizingError, parse_size
 
@@ -345,8 +346,7 @@ def spec_words(option: dict) -> str:
 
 
 def message(name: str, value, accepted: str) -> str:
-    shown = "" if name in SECRET else f"={value!r}"
-    return f"{name}{shown}: must be {accepted}"
+    return must_be(name, value, accepted, secret=name in SECRET)
 
 
 def error(name: str, value) -> str | None:

@@ -7,6 +7,8 @@ at fs.file-max. Pure: the probe module reads the host and hands the figures here
 
 from __future__ import annotations
 
+from ansible_collections.local.mysql.plugins.module_utils.refusal import must_be
+
 KERNEL_KEYS = ("fs.nr_open", "fs.file-max")
 HEADER = "# Managed by the MySQL tuning toolkit (mysql_limits): a run of provision.yml puts this file back.\n"
 FILE_MODE = 0o644
@@ -45,9 +47,11 @@ def plan(nofile: int, pid1_hard: int | None, kernel: dict, kernel_writable: bool
     """
     refusal = None
     if pid1_hard is not None and nofile > pid1_hard:
-        refusal = (
-            f"mysql_limits_nofile={nofile}: must be at most {pid1_hard}, the hard open-files limit of PID 1 "
-            "(systemd cannot grant a service more); lower it or raise the limit PID 1 starts with"
+        refusal = must_be(
+            "mysql_limits_nofile",
+            nofile,
+            f"at most {pid1_hard}, the hard open-files limit of PID 1 (systemd cannot grant a service "
+            "more); lower it or raise the limit PID 1 starts with",
         )
     raise_kernel = {}
     if kernel_writable:

@@ -10,6 +10,7 @@ variable that owns it. Pure.
 from __future__ import annotations
 
 from ansible_collections.local.mysql.plugins.module_utils import hardening
+from ansible_collections.local.mysql.plugins.module_utils.refusal import must_be
 from ansible_collections.local.mysql.plugins.module_utils.sizes import SizingError, parse_size
 
 NOT_THROUGH_OVERRIDES = "not through overrides"
@@ -169,5 +170,5 @@ def limit_problems(overrides: dict, limits: dict[str, dict], server: str) -> lis
         limit = limits.get(str(name).lower())
         words = limit_words(value, limit) if limit else None
         if words:
-            problems.append(f"mysql_tune_overrides.{name}={value!r}: must be {words} on {server}")
+            problems.append(must_be(f"mysql_tune_overrides.{name}", value, f"{words} on {server}"))
     return problems

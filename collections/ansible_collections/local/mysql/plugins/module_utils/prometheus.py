@@ -12,6 +12,8 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ansible_collections.local.mysql.plugins.module_utils.refusal import must_be
+
 # Each job: the exporter's listen variable on the database hosts.
 JOBS = (
     ("mysql", "mysql_monitor_mysqld_exporter_listen"),
@@ -66,9 +68,12 @@ def target(exporters: Exporters, variable: str, monitor: str) -> str:
         return f"{exporters.host}:{port}"
     if is_loopback(address) and exporters.host != monitor:
         raise ScrapeError(
-            f"{variable}={listen!r}: must be an address the monitoring host {monitor} reaches "
-            f"(not loopback) for {exporters.host} to be scraped, such as the host's address on the "
-            "monitoring network, or a wildcard such as 0.0.0.0:" + port
+            must_be(
+                variable,
+                listen,
+                f"an address the monitoring host {monitor} reaches (not loopback) for {exporters.host} to be "
+                f"scraped, such as the host's address on the monitoring network, or a wildcard such as 0.0.0.0:{port}",
+            )
         )
     return listen
 

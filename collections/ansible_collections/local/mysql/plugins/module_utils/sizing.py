@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ansible_collections.local.mysql.plugins.module_utils import inputs
 from ansible_collections.local.mysql.plugins.module_utils.access import HEADROOM_CONNECTIONS
+from ansible_collections.local.mysql.plugins.module_utils.refusal import must_be
 from ansible_collections.local.mysql.plugins.module_utils.sizes import GIB, KIB, MIB, SizingError, human, parse_size
 from ansible_collections.local.mysql.plugins.module_utils.slow_log import slow_log_reader, slow_log_rotation
 
@@ -167,11 +168,14 @@ class Inputs:
         if self.flavor not in FLAVORS:
             raise SizingError(f"flavor must be one of {', '.join(FLAVORS)}; got {self.flavor!r}")
         if self.disk not in DISKS:
-            raise SizingError(f"mysql_host_disk={self.disk!r}: must be one of {', '.join(DISKS)}")
+            raise SizingError(must_be("mysql_host_disk", self.disk, f"one of {', '.join(DISKS)}"))
         if self.performance_schema not in PERFORMANCE_SCHEMA_CHOICES:
             raise SizingError(
-                f"mysql_tune_performance_schema={self.performance_schema!r}: must be one of "
-                f"{', '.join(PERFORMANCE_SCHEMA_CHOICES)}"
+                must_be(
+                    "mysql_tune_performance_schema",
+                    self.performance_schema,
+                    f"one of {', '.join(PERFORMANCE_SCHEMA_CHOICES)}",
+                )
             )
         if self.profile not in PROFILES:
             raise SizingError(f"mysql_tune_profile must be one of {', '.join(PROFILES)}; got {self.profile!r}")
@@ -276,9 +280,14 @@ def with_settings(fact: dict, owned: dict[str, dict], overrides: dict) -> dict:
     """The plan's fact with other roles' settings beside the sized values: mysql_server's access
     (listening addresses, TLS), mysql_replication's place in the topology, what mysql_backup
     needs. ``owned`` maps each
-    role to its {variables, options}: ``variables`` the server shows, ``options`` only its start-up
-    reads. A name a role sets is its own: an override of it is refused, naming the role."""
+    role to its {variables, options, shown}: ``variables`` the server shows, ``options`` only its
+    start-up reads, ``shown`` what the server must show for those options under names of its own
+    (compared live, never written). A name a role sets is its own: an override of it is refused,
+    naming the role."""
     fact = {**fact, "variables": dict(fact["variables"]), "explain": dict(fact["explain"]), "options": {}}
+    fact["shown"] = {
+        name: value for settings in owned.values() for name, value in (settings.get("shown") or {}).items()
+    }
     shared = {}
     for role, settings in owned.items():
         for kind in ("variables", "options"):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass, field, replace
 
+from ansible_collections.local.mysql.plugins.module_utils.refusal import must_be
+
 ROLES = ("none", "primary", "replica")
 # Each host's inputs the topology reads (with mysql_server_flavor)
 INPUT_NAMES = (
@@ -86,7 +88,7 @@ def server_id(member: Member) -> int:
 
 
 def message(host: str, name: str, value, accepted: str) -> str:
-    return f"{name}={value!r} ({host}): must be {accepted}"
+    return must_be(name, value, accepted, where=host)
 
 
 def problems(members: list[Member], allow_chains: bool = False) -> list[str]:
@@ -253,7 +255,7 @@ def switchover(members: list[Member], new: str) -> dict:
     elif by_host.get(by_host[new].source, Member("")).role != "primary":
         words = f"a replica of the primary ({new} replicates from {by_host[new].source}, a replica)"
     if words:
-        raise ValueError(f"mysql_new_primary={new!r}: must be {words}")
+        raise ValueError(must_be("mysql_new_primary", new, words))
     old = by_host[new].source
     others = sorted(m.host for m in members if m.role == "replica" and m.source == old and m.host != new)
     return {"old": old, "new": new, "others": others}
