@@ -114,10 +114,10 @@ promtool: images
 	scripts/lab-promtool
 
 # The lab images build (mostly waiting on the package mirror) while lint and the unit tests use
-# the CPUs; their log is shown when a build fails.
+# the CPUs, side by side (lint alone keeps one busy); each one's output is shown when it ends.
 test: venv engine
 	@mkdir -p .lab; $(MAKE) --no-print-directory images >.lab/images.log 2>&1 & images=$$!; \
-	$(MAKE) --no-print-directory lint unit; checked=$$?; \
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint unit; checked=$$?; \
 	wait $$images || { cat .lab/images.log; exit 1; }; cat .lab/images.log; [ $$checked -eq 0 ] || exit $$checked; \
 	$(MAKE) --no-print-directory promtool molecule-lanes
 
