@@ -16,6 +16,7 @@ from ansible_collections.local.mysql.plugins.module_utils.query_digest import (
     needs_a_plan,
     p95_ms,
     window,
+    window_start,
 )
 from ansible_collections.local.mysql.plugins.module_utils.query_health import (
     account_grants,
@@ -95,6 +96,24 @@ def test_a_digest_reset_in_between_counts_from_the_reset():
     before = snapshot(1000, 5000, lookup=record(LOOKUP, 900, 9 * 10**9))
     after = snapshot(1100, 5100, lookup=record(LOOKUP, 40, 10**9))
     assert window(before, after)["statements"][0]["calls"] == 40
+
+
+@given(
+    window_asked=st.sampled_from(["previous", "start"]),
+    kept_source=st.sampled_from([None, "performance_schema", "slow_log"]),
+    source_now=st.sampled_from(["performance_schema", "slow_log", None]),
+)
+def test_the_window_starts_at_the_kept_snapshot_only_when_asked_and_of_the_same_source(
+    window_asked, kept_source, source_now
+):
+    kept = snapshot(1000, 500, lookup=record(LOOKUP, 10, 10**9))
+    if kept_source is not None:
+        kept["source"] = kept_source
+    start = window_start(window_asked, kept, source_now)
+    # a snapshot kept without a source name was taken from performance_schema
+    same_source = (kept_source or "performance_schema") == source_now
+    assert start is (kept if window_asked == "previous" and same_source else None)
+    assert window_start(window_asked, {}, source_now) is None, "nothing kept: since the server started"
 
 
 def test_the_servers_and_the_toolkits_own_statements_are_left_out():

@@ -57,6 +57,17 @@ def application(record: dict) -> bool:
     return schema.lower() not in SYSTEM_SCHEMAS and bool(_DML.match(text)) and not _SYSTEM_TEXT.search(text)
 
 
+def window_start(window: str, kept: dict | None, source: str | None) -> dict | None:
+    """The snapshot this report's window starts from: the one the previous report kept, when the
+    window is 'previous' and that snapshot was taken from the same source (a window is the
+    difference of two snapshots of one source); None, since the server started, otherwise."""
+    if window != "previous" or not kept:
+        return None
+    if kept.get("source", "performance_schema") != source:
+        return None
+    return kept
+
+
 def restarted(before: dict | None, after: dict) -> bool:
     """No usable earlier snapshot: none, or the server started after it was taken."""
     if not before:

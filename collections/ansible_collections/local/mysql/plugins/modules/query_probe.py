@@ -33,8 +33,13 @@ options:
     type: str
     required: true
     choices: [mysql, mariadb]
+  window:
+    description: Since the previous report (else since the server started), or since the server started.
+    type: str
+    default: previous
+    choices: [previous, start]
   previous:
-    description: The snapshot the previous report kept (empty for a window since the server started).
+    description: The snapshot the previous report kept (empty when there is none).
     type: dict
     default: {}
   top:
@@ -94,7 +99,13 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.local.mysql.plugins.module_utils.flavor import FLAVOR_NAMES
 from ansible_collections.local.mysql.plugins.module_utils.live import pymysql
-from ansible_collections.local.mysql.plugins.module_utils.query_digest import COUNTERS, n_plus_one, needs_a_plan, window
+from ansible_collections.local.mysql.plugins.module_utils.query_digest import (
+    COUNTERS,
+    n_plus_one,
+    needs_a_plan,
+    window,
+    window_start,
+)
 from ansible_collections.local.mysql.plugins.module_utils.query_health import index_suggestions, oldest_transaction
 from ansible_collections.local.mysql.plugins.module_utils.query_plan import reading
 from ansible_collections.local.mysql.plugins.module_utils.query_slow_log import schema_for, source, span
@@ -323,6 +334,7 @@ def main():
             "user": {"type": "str", "required": True},
             "password": {"type": "str", "required": True, "no_log": True},
             "flavor": {"type": "str", "required": True, "choices": ["mysql", "mariadb"]},
+            "window": {"type": "str", "default": "previous", "choices": ["previous", "start"]},
             "previous": {"type": "dict", "default": {}},
             "top": {"type": "int", "default": 10},
             "n_plus_one_calls": {"type": "int", "default": 100},
@@ -355,10 +367,7 @@ def main():
         chosen = source(
             bool(int(performance_schema)), bool(int(slow_query_log)), float(long_query_time), str(log_output)
         )
-        # a window is the difference of two snapshots of the same source
-        previous = params["previous"] or None
-        if previous and previous.get("source", "performance_schema") != chosen["name"]:
-            previous = None
+        previous = window_start(params["window"], params["previous"], chosen["name"])
         if chosen["name"] == "performance_schema":
             now, samples = snapshot(cursor, flavor, uptime)
             ranked = window(previous, now)
