@@ -70,9 +70,14 @@ def test_absent_is_refused_without_the_flag_whatever_else_the_list_asks():
 
 
 def test_a_character_set_or_collation_the_server_lacks_is_refused_before_any_step():
-    with pytest.raises(DatabaseError, match=r"charset='klingon'.*utf8mb4"):
+    with pytest.raises(
+        DatabaseError, match=r"^mysql_server_databases\.b\.charset='klingon': must be one the server has \(.*utf8mb4"
+    ):
         plan([Database("a"), Database("b", charset="klingon")], {}, MYSQL_DEFAULTS, COLLATIONS, False)
-    with pytest.raises(DatabaseError, match=r"collation='utf8mb4_uca1400_ai_ci'"):
+    with pytest.raises(
+        DatabaseError,
+        match=r"^mysql_server_databases\.a\.collation='utf8mb4_uca1400_ai_ci': must be a collation of utf8mb4",
+    ):
         plan(
             listed([{"name": "a", "collation": "utf8mb4_uca1400_ai_ci"}]),
             {},

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ansible_collections.local.mysql.plugins.module_utils.refusal import must_be
 from ansible_collections.local.mysql.plugins.module_utils.sizes import SizingError
 
 # Names the toolkit quotes in backticks itself (CREATE DATABASE takes no placeholder): letters,
@@ -115,14 +116,14 @@ def intended(database: Database, defaults: dict[str, str], collations: dict[str,
 
     ``collations`` maps every collation the server has to its character set.
     """
-    where = f"mysql_server_databases ({database.name})"
+    entry = f"mysql_server_databases.{database.name}"
     if database.charset not in defaults:
         known = ", ".join(sorted(defaults)) or "none"
-        raise DatabaseError(f"{where}: charset={database.charset!r}: must be one the server has ({known})")
+        raise DatabaseError(must_be(f"{entry}.charset", database.charset, f"one the server has ({known})"))
     collation = database.collation or defaults[database.charset]
     if collations.get(collation) != database.charset:
         raise DatabaseError(
-            f"{where}: collation={collation!r}: must be a collation of {database.charset} that the server has"
+            must_be(f"{entry}.collation", collation, f"a collation of {database.charset} that the server has")
         )
     return database.charset, collation
 

@@ -82,6 +82,7 @@ from ansible_collections.local.mysql.plugins.module_utils.os_tuning import (
     plan,
     writable_by_mounts,
 )
+from ansible_collections.local.mysql.plugins.module_utils.refusal import must_be
 
 INPUTS = ("back_log", "innodb_read_io_threads", "innodb_write_io_threads", "instances")
 # the inputs the running server answers for itself
@@ -147,7 +148,7 @@ def main():
     inputs.update(live_inputs(params["socket"]))
     for name, value in inputs.items():
         if value < 1:
-            module.fail_json(msg=f"{name}={value}: must be at least 1")
+            module.fail_json(msg=must_be(name, value, "at least 1"))
     observed = probe(params["root"])
     module.exit_json(changed=False, observed=observed, plan=plan(observed, inputs))
 
