@@ -156,9 +156,9 @@ capacity: venv
 		$(SCENARIO_VARS) $(BENCH_ARGS)
 
 # make bench-search: on each host of INVENTORY, tuned against up to 12 candidates that each move one
-# knob the sizing decides, in ROUNDS (default 3) alternating rounds, on io-bound then write-heavy with
-# each scenario's own data, load and threads (an inventory's comparison list is set aside). Long:
-# about 45 minutes a scenario on a lab host.
+# knob the sizing decides, in ROUNDS (default 3) alternating rounds, then the best one against tuned
+# in ROUNDS fresh rounds, on io-bound then write-heavy with each scenario's own data, load and threads
+# (an inventory's comparison list is set aside). Long: about 55 minutes a scenario on a lab host.
 SEARCH_SCENARIOS ?= io-bound write-heavy
 bench-search: venv
 	@for scenario in $(SEARCH_SCENARIOS); do \

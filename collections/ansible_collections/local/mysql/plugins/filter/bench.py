@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from ansible_collections.local.mysql.plugins.module_utils import capacity
-from ansible_collections.local.mysql.plugins.module_utils.bench import plan, reproduce_command, run_record
+from ansible_collections.local.mysql.plugins.module_utils import capacity, search
+from ansible_collections.local.mysql.plugins.module_utils.bench import (
+    compare,
+    confirmation_steps,
+    plan,
+    reproduce_command,
+    run_record,
+)
 
 
 def mysql_bench_plan(
@@ -13,15 +19,30 @@ def mysql_bench_plan(
     return plan(params, probe, flavor, sizing, workdir, reproduce_command(params, inventories, host))
 
 
-def mysql_bench_capacity_stops(runs: list, settings: dict) -> dict:
-    """The capacity ladders that stopped (configuration/workload -> why), from the runs kept so far."""
-    records = [
+def _records(runs: list) -> list[dict]:
+    return [
         run_record(run["step"], run["output"], run["samples"], run["variables"], 0.0, run.get("failure"))
         for run in runs
     ]
-    return capacity.stops(records, float(settings["p95_bound_ms"]), int(settings["cap"]))
+
+
+def mysql_bench_capacity_stops(runs: list, settings: dict) -> dict:
+    """The capacity ladders that stopped (configuration/workload -> why), from the runs kept so far."""
+    return capacity.stops(_records(runs), float(settings["p95_bound_ms"]), int(settings["cap"]))
+
+
+def mysql_bench_confirmation(runs: list, planned: dict, rounds: int) -> list:
+    """The search's confirmation runs: tuned against each candidate whose median led it, in fresh
+    rounds; none outside the search or when tuned led on every workload."""
+    if not planned.get("candidates"):
+        return []
+    return confirmation_steps(planned, search.leaders(compare(_records(runs))), int(rounds))
 
 
 class FilterModule:
     def filters(self):
-        return {"mysql_bench_plan": mysql_bench_plan, "mysql_bench_capacity_stops": mysql_bench_capacity_stops}
+        return {
+            "mysql_bench_plan": mysql_bench_plan,
+            "mysql_bench_capacity_stops": mysql_bench_capacity_stops,
+            "mysql_bench_confirmation": mysql_bench_confirmation,
+        }

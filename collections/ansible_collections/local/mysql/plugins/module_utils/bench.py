@@ -238,6 +238,29 @@ def capacity_schedule(configurations: list[str], workloads: list[str], cap: int)
     return steps
 
 
+def confirmation_steps(plan: dict, names: list[str], rounds: int) -> list[dict]:
+    """The search's confirmation: tuned against the candidates it found best, in ``rounds`` fresh
+    alternating rounds after its own, every run made as the search made it.
+
+    The search picks among many configurations by the medians of a few rounds each, so the
+    winner's median is likely one drawn from the top of the noise: only rounds measured after
+    the pick say how far ahead of tuned it is."""
+    if not names:
+        return []
+    made = {(step["configuration"], step["workload"]): step for step in plan["steps"] if step["phase"] == "load"}
+    workloads = list(dict.fromkeys(workload for _, workload in made))
+    last = max(step["round"] for step in plan["steps"])
+    return [
+        {
+            **made[(step["configuration"], step["workload"])],
+            "round": last + step["round"],
+            "phase": search.CONFIRM,
+            "switch": step["switch"],
+        }
+        for step in schedule(["tuned", *names], rounds, workloads)
+    ]
+
+
 def file_actions(
     configuration: str, dropin_exists: bool, aside_exists: bool, rival_now: str | None, rival: str
 ) -> list[str]:
@@ -771,12 +794,14 @@ def build_report(meta: dict, runs: list[dict]) -> dict:
         judged = storm_verdict(next(run for run in runs if run["workload"] == "storm"), meta["sizing"])
         return {**meta, "runs": runs, "compare": {}, "storm": judged, "verdict": {}, "verdict_line": storm_line(judged)}
     if meta.get("mode") == "search":
-        compared = compare(runs)
-        found = search.best_found(compared)
+        compared = compare([run for run in runs if run["phase"] != search.CONFIRM])
+        confirmed = compare([run for run in runs if run["phase"] == search.CONFIRM])
+        found = search.best_found(compared, confirmed)
         return {
             **meta,
             "runs": runs,
             "compare": compared,
+            "confirmation": confirmed,
             "best_found": found,
             "verdict": {},
             "verdict_line": search.best_line(found),

@@ -22,9 +22,14 @@ def runs_line(report: dict) -> str:
             f"warm-up then {settings['time']} s measured; stops when QPS grows less than 5 % over two steps, p95 "
             f"passes {report['capacity']['p95_bound_ms']:g} ms, errors appear, or at the cap"
         )
+    confirmation = (
+        f"; a candidate whose median led tuned's, against tuned again in {settings['rounds']} fresh rounds"
+        if report.get("mode") == "search"
+        else ""
+    )
     return (
         f"- each run: {settings['threads']} threads, {settings['warmup']} s warm-up, then "
-        f"{settings['time']} s measured; {settings['rounds']} round(s)"
+        f"{settings['time']} s measured; {settings['rounds']} round(s){confirmation}"
     )
 
 
@@ -146,6 +151,29 @@ def search_markdown(report: dict) -> list[str]:
             lines.append(
                 f"| {workload} | {name}{' (best)' if name == best else ''} | {moved} | {shown(row['tps_median'])} | "
                 f"{shown(row['tps_spread_pct'])} % | {ratio} | {'yes' if name in beats else ''} |"
+            )
+    return [*lines, "", *confirmation_markdown(report)]
+
+
+def confirmation_markdown(report: dict) -> list[str]:
+    """The search's best against tuned in the fresh rounds measured after the pick."""
+    confirmed = report.get("confirmation")
+    if not confirmed:
+        return []
+    lines = [
+        "### Confirmation: the search's best against tuned in fresh rounds",
+        "",
+        "| workload | configuration | TPS by round | median TPS | spread | tuned / this | failed |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for workload, entry in confirmed.items():
+        rows = entry["configurations"]
+        tuned = (rows.get("tuned") or {}).get("tps_median")
+        for name, row in rows.items():
+            ratio = shown(tuned / row["tps_median"], 3) if tuned and row["tps_median"] else "-"
+            lines.append(
+                f"| {workload} | {name} | {', '.join(shown(tps) for tps in row['tps'])} | {shown(row['tps_median'])} | "
+                f"{shown(row['tps_spread_pct'])} % | {ratio} | {'; '.join(row['failed'])} |"
             )
     return [*lines, ""]
 

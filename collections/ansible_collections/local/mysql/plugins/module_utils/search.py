@@ -2,10 +2,11 @@
 
 Each candidate is the tuned configuration with one knob moved (a share of the pool, the redo,
 the IO capacity, the cleaners and pool instances, flush neighbours, read-ahead, the log writer
-threads, the LRU scan depth). The load test measures them against tuned in alternating rounds;
-``best_found`` reads the comparison: the best median, tuned's ratio to it, and the candidates
-that beat tuned in every round by more than tuned's own spread (their worst round above
-tuned's best), which are the ones a sizing rule should answer for.
+threads, the LRU scan depth). The load test measures them against tuned in alternating rounds,
+then the best of them against tuned again in as many fresh rounds (the confirmation);
+``best_found`` reads both: the best median, tuned's ratio to it, and the candidates that beat
+tuned in every round by more than tuned's own spread (their worst round above tuned's best),
+which are the ones a sizing rule should answer for.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from ansible_collections.local.mysql.plugins.module_utils.rivals import HEADER
 from ansible_collections.local.mysql.plugins.module_utils.sizing import MIB, PEAK_LIMIT
 
 MAX_CANDIDATES = 12
+# The phase of the runs that measure the search's best against tuned again, after the pick.
+CONFIRM = "confirm"
 # What a knob may not go below, whatever the factor.
 FLOORS = {
     "innodb_buffer_pool_size": 128 * MIB,
@@ -104,9 +107,27 @@ def dropin(candidate: dict, sizing: dict) -> str:
     )
 
 
-def best_found(compared: dict, tolerance: float = 0.97) -> dict:
+def _medians(table: dict | None, *names: str) -> dict | None:
+    """The rows of ``names`` in a comparison, when every one of them has a median."""
+    rows = (table or {}).get("configurations") or {}
+    if all((rows.get(name) or {}).get("tps_median") for name in names):
+        return {name: rows[name] for name in names}
+    return None
+
+
+def leaders(compared: dict) -> list[str]:
+    """The candidates whose median led tuned's on some workload: the ones to confirm."""
+    found = best_found(compared)
+    return list(dict.fromkeys(entry["best"] for entry in found.values() if entry["best"] != "tuned"))
+
+
+def best_found(compared: dict, confirmed: dict | None = None, tolerance: float = 0.97) -> dict:
     """Per workload: the configuration with the best median TPS, tuned's ratio to it, whether tuned
-    is within ``tolerance`` of it, and the candidates whose every round beat tuned's best round."""
+    is within ``tolerance`` of it, and the candidates whose every round beat tuned's best round.
+
+    ``confirmed``: the comparison of the confirmation's rounds (tuned against the search's best,
+    measured after the pick). Where it has both, the best and tuned's ratio come from those rounds
+    alone; the search's own figures are kept beside them."""
     result = {}
     for workload, table in compared.items():
         rows = {name: row for name, row in table["configurations"].items() if row.get("tps_median")}
@@ -120,16 +141,51 @@ def best_found(compared: dict, tolerance: float = 0.97) -> dict:
             for name, row in rows.items()
             if name != "tuned" and not row["failed"] and row["tps_min"] > tuned["tps_max"]
         ]
-        result[workload] = {
+        entry = {
             "best": best,
             "best_tps_median": rows[best]["tps_median"],
             "tuned_tps_median": tuned["tps_median"],
             "tuned_over_best": ratio,
-            "within": ratio >= tolerance,
-            "tolerance": tolerance,
+            "search_best": best,
+            "search_tuned_over_best": ratio,
+            "confirmed": None,
             "beat_tuned_every_round": beats,
         }
+        again = _medians((confirmed or {}).get(workload), "tuned", best) if best != "tuned" else None
+        if again:
+            tuned_again, best_again = again["tuned"], again[best]
+            leader = best if best_again["tps_median"] > tuned_again["tps_median"] else "tuned"
+            entry.update(
+                best=leader,
+                best_tps_median=again[leader]["tps_median"],
+                tuned_tps_median=tuned_again["tps_median"],
+                tuned_over_best=round(tuned_again["tps_median"] / again[leader]["tps_median"], 3),
+                confirmed={
+                    "candidate": best,
+                    "rounds": min(tuned_again["rounds"], best_again["rounds"]),
+                    "candidate_tps_median": best_again["tps_median"],
+                    "tuned_tps_median": tuned_again["tps_median"],
+                    "every_round": not best_again["failed"] and best_again["tps_min"] > tuned_again["tps_max"],
+                },
+            )
+        entry["within"] = entry["tuned_over_best"] >= tolerance
+        entry["tolerance"] = tolerance
+        result[workload] = entry
     return result
+
+
+def _confirmation_text(entry: dict) -> str:
+    confirmed = entry["confirmed"]
+    if entry["search_best"] == "tuned":
+        return ""
+    if not confirmed:
+        return "; not confirmed in fresh rounds (none completed on both)"
+    return (
+        f"; confirmed in {confirmed['rounds']} fresh rounds: {confirmed['candidate']} median "
+        f"{confirmed['candidate_tps_median']:.1f} against tuned {confirmed['tuned_tps_median']:.1f}"
+        + (", above tuned in every round" if confirmed["every_round"] else "")
+        + f" (the search's medians said {entry['search_tuned_over_best']:.2f})"
+    )
 
 
 def best_line(found: dict) -> str:
@@ -138,8 +194,9 @@ def best_line(found: dict) -> str:
     return "; ".join(
         f"{workload} best found: {entry['best']} (median {entry['best_tps_median']:.1f} TPS), tuned/best = "
         f"{entry['tuned_over_best']:.2f} ({'within' if entry['within'] else 'BELOW'} {entry['tolerance']:g})"
+        + _confirmation_text(entry)
         + (
-            f"; beat tuned in every round: {', '.join(entry['beat_tuned_every_round'])}"
+            f"; beat tuned in every search round: {', '.join(entry['beat_tuned_every_round'])}"
             if entry["beat_tuned_every_round"]
             else ""
         )
