@@ -273,7 +273,7 @@ def test_the_report_names_the_best_found_and_what_each_candidate_moved():
     page = bench_page.search_markdown(
         {**report, "settings": {"candidates": {"redo x2": {"innodb_redo_log_capacity": 1224736768}}}}
     )
-    assert "| oltp_read_write | redo x2 (best) | innodb_redo_log_capacity = 1224736768 | 110.0 |" in "\n".join(page)
+    assert "| oltp_read_write | redo x2 (picked) | innodb_redo_log_capacity = 1224736768 | 110.0 |" in "\n".join(page)
 
 
 def test_the_report_reads_the_best_from_the_confirmation_and_keeps_the_search_apart():

@@ -143,13 +143,14 @@ def search_markdown(report: dict) -> list[str]:
     for workload, entry in report["compare"].items():
         rows = entry["configurations"]
         tuned = (rows.get("tuned") or {}).get("tps_median")
-        best = (found.get(workload) or {}).get("best")
+        picked = (found.get(workload) or {}).get("search_best")
         beats = (found.get(workload) or {}).get("beat_tuned_every_round") or []
         for name, row in sorted(rows.items(), key=lambda item: -(item[1]["tps_median"] or 0)):
             moved = ", ".join(f"{key} = {value}" for key, value in changes.get(name, {}).items()) or "-"
             ratio = shown(tuned / row["tps_median"], 2) if tuned and row["tps_median"] else "-"
+            mark = " (picked)" if name == picked and name != "tuned" else ""
             lines.append(
-                f"| {workload} | {name}{' (best)' if name == best else ''} | {moved} | {shown(row['tps_median'])} | "
+                f"| {workload} | {name}{mark} | {moved} | {shown(row['tps_median'])} | "
                 f"{shown(row['tps_spread_pct'])} % | {ratio} | {'yes' if name in beats else ''} |"
             )
     return [*lines, "", *confirmation_markdown(report)]

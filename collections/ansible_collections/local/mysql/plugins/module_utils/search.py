@@ -181,7 +181,7 @@ def _confirmation_text(entry: dict) -> str:
     if not confirmed:
         return "; not confirmed in fresh rounds (none completed on both)"
     return (
-        f"; confirmed in {confirmed['rounds']} fresh rounds: {confirmed['candidate']} median "
+        f"; measured again in {confirmed['rounds']} fresh rounds: {confirmed['candidate']} median "
         f"{confirmed['candidate_tps_median']:.1f} against tuned {confirmed['tuned_tps_median']:.1f}"
         + (", above tuned in every round" if confirmed["every_round"] else "")
         + f" (the search's medians said {entry['search_tuned_over_best']:.2f})"
